@@ -6,7 +6,7 @@ const config: Config = {
   testMatch: ['**/test/**/*.test.ts'],
   transform: {
     // Type checking is `npm run typecheck`'s job, so tests only transpile.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   moduleNameMapper: {
     '^@signalpost/([a-z-]+)$': '<rootDir>/packages/$1/src',
