@@ -1,0 +1,211 @@
+import type { Redis } from 'ioredis';
+import {
+  DELIVERY_POLICY_ERROR_CODES,
+  MAX_TOKEN_BUCKET_REFILL_MS,
+  TokenBucket,
+  tokenBucketParams,
+  type TokenBucketParams,
+  type TokenBucketResult,
+} from '../src';
+import { deletePrefix, testPrefix } from '../../../test/support/redis';
+import { closeConnections, openConnections, sleep } from './redis-connections';
+
+const prefix = testPrefix('token-bucket');
+const hourlyRefill = 1 / 3_600_000;
+let connections: Redis[];
+let redis: Redis;
+
+beforeAll(() => {
+  connections = openConnections(5);
+  redis = connections[0] as Redis;
+});
+
+afterAll(async () => {
+  await deletePrefix(prefix);
+  await closeConnections(connections);
+});
+
+describe('TokenBucket', () => {
+  describe('when many workers take at once', () => {
+    it('grants exactly the capacity', async () => {
+      const key = `${prefix}:concurrent`;
+      const params = { capacity: 10, refillPerMs: hourlyRefill };
+      const buckets = connections.map(
+        (connection) => new TokenBucket(connection),
+      );
+
+      const results = await Promise.all(
+        buckets.flatMap((bucket) =>
+          Array.from({ length: 10 }, () => bucket.take(key, params)),
+        ),
+      );
+
+      const granted = results.filter((result) => result.granted);
+      const rejected = results.filter((result) => !result.granted);
+      expect(granted).toHaveLength(10);
+      expect(rejected).toHaveLength(40);
+      const remaining = granted.map((result) => result.remaining);
+      expect(remaining.sort((a, b) => a - b)).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+      ]);
+      for (const result of rejected) {
+        expect(result.retryAfterMs).toBeGreaterThan(0);
+        expect(result.remaining).toBe(0);
+      }
+    });
+  });
+
+  describe('when the bucket is empty', () => {
+    it('grants again once a token has accrued', async () => {
+      const key = `${prefix}:refill`;
+      const params = { capacity: 1, refillPerMs: 1 / 200 };
+      const bucket = new TokenBucket(redis);
+      const startedAt = Date.now();
+
+      expect((await bucket.take(key, params)).granted).toBe(true);
+      const rejected = await bucket.take(key, params);
+      expect(rejected.granted).toBe(false);
+
+      const granted = await takeUntilGranted(bucket, key, params, 3000);
+      expect(granted?.granted).toBe(true);
+      // Redis time is whole milliseconds, so allow a few milliseconds of rounding.
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(195);
+    });
+
+    it('reports the time until one token', async () => {
+      const key = `${prefix}:retry-after`;
+      const params = { capacity: 2, refillPerMs: 1 / 1000 };
+      const bucket = new TokenBucket(redis);
+      const startedAt = Date.now();
+
+      expect((await bucket.take(key, params, 2)).granted).toBe(true);
+      const rejected = await bucket.take(key, params);
+      const elapsedMs = Date.now() - startedAt;
+
+      expect(rejected.granted).toBe(false);
+      expect(rejected.remaining).toBe(0);
+      expect(rejected.retryAfterMs).toBeLessThanOrEqual(1000);
+      expect(rejected.retryAfterMs).toBeGreaterThanOrEqual(
+        1000 - elapsedMs - 2,
+      );
+    });
+  });
+
+  it('takes several tokens at once', async () => {
+    const key = `${prefix}:several`;
+    const params = { capacity: 5, refillPerMs: hourlyRefill };
+    const bucket = new TokenBucket(redis);
+
+    const first = await bucket.take(key, params, 3);
+    const second = await bucket.take(key, params, 3);
+
+    expect(first).toEqual({ granted: true, retryAfterMs: 0, remaining: 2 });
+    expect(second.granted).toBe(false);
+    expect(second.remaining).toBe(2);
+    expect(second.retryAfterMs).toBeGreaterThan(3_500_000);
+  });
+
+  it('keeps buckets apart by key', async () => {
+    const params = { capacity: 1, refillPerMs: hourlyRefill };
+    const bucket = new TokenBucket(redis);
+
+    expect((await bucket.take(`${prefix}:apart-a`, params)).granted).toBe(true);
+    expect((await bucket.take(`${prefix}:apart-a`, params)).granted).toBe(
+      false,
+    );
+    expect((await bucket.take(`${prefix}:apart-b`, params)).granted).toBe(true);
+  });
+
+  it('expires the key once the bucket would be full', async () => {
+    const key = `${prefix}:ttl`;
+    const bucket = new TokenBucket(redis, { ttlMarginMs: 500 });
+    await bucket.take(key, { capacity: 4, refillPerMs: 1 / 100 }, 4);
+
+    const ttlMs = await redis.pttl(key);
+    expect(ttlMs).toBeGreaterThan(0);
+    expect(ttlMs).toBeLessThanOrEqual(400 + 500);
+  });
+
+  describe('when arguments are invalid', () => {
+    const valid: TokenBucketParams = { capacity: 2, refillPerMs: 0.01 };
+    const slowest = 2 / MAX_TOKEN_BUCKET_REFILL_MS;
+
+    it.each<[string, string, TokenBucketParams, number]>([
+      ['an empty key', '', valid, 1],
+      ['a zero capacity', 'k', { ...valid, capacity: 0 }, 1],
+      ['a fractional capacity', 'k', { ...valid, capacity: 1.5 }, 1],
+      ['a zero refill rate', 'k', { ...valid, refillPerMs: 0 }, 1],
+      ['a NaN refill rate', 'k', { ...valid, refillPerMs: Number.NaN }, 1],
+      ['a too slow refill', 'k', { ...valid, refillPerMs: slowest / 2 }, 1],
+      ['zero tokens', 'k', valid, 0],
+      ['more tokens than capacity', 'k', valid, 3],
+    ])('rejects %s', async (_label, key, params, tokens) => {
+      const bucket = new TokenBucket(redis);
+      await expect(
+        bucket.take(key && `${prefix}:${key}`, params, tokens),
+      ).rejects.toMatchObject({
+        code: DELIVERY_POLICY_ERROR_CODES.invalidArgument,
+      });
+    });
+
+    it('accepts the slowest refill allowed', async () => {
+      const bucket = new TokenBucket(redis);
+      const params = { capacity: 2, refillPerMs: slowest };
+      const result = await bucket.take(`${prefix}:slowest`, params);
+      expect(result.granted).toBe(true);
+    });
+
+    it('rejects a zero TTL margin', () => {
+      expect(() => new TokenBucket(redis, { ttlMarginMs: 0 })).toThrow(
+        expect.objectContaining({
+          code: DELIVERY_POLICY_ERROR_CODES.invalidArgument,
+        }),
+      );
+    });
+  });
+});
+
+describe('tokenBucketParams', () => {
+  it('uses requests as the capacity by default', () => {
+    expect(tokenBucketParams({ requests: 10, windowMs: 1000 })).toEqual({
+      capacity: 10,
+      refillPerMs: 0.01,
+    });
+  });
+
+  it('uses burst as the capacity when given', () => {
+    const params = tokenBucketParams({
+      requests: 60,
+      windowMs: 60_000,
+      burst: 5,
+    });
+    expect(params).toEqual({ capacity: 5, refillPerMs: 0.001 });
+  });
+
+  it.each([
+    { requests: 0, windowMs: 1000 },
+    { requests: 10, windowMs: 0 },
+    { requests: 10, windowMs: 1000, burst: 0 },
+  ])('rejects %j', (rateLimit) => {
+    expect(() => tokenBucketParams(rateLimit)).toThrow(
+      expect.objectContaining({
+        code: DELIVERY_POLICY_ERROR_CODES.invalidArgument,
+      }),
+    );
+  });
+});
+
+async function takeUntilGranted(
+  bucket: TokenBucket,
+  key: string,
+  params: TokenBucketParams,
+  timeoutMs: number,
+): Promise<TokenBucketResult | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const result = await bucket.take(key, params);
+    if (result.granted) return result;
+    await sleep(Math.min(result.retryAfterMs, 50));
+  }
+  return undefined;
+}
