@@ -26,13 +26,25 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'signalpost-test-redis-'));
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
   await waitForPing(url);
   process.env.REDIS_URL = url;
-  (globalThis as { __SIGNALPOST_REDIS__?: unknown }).__SIGNALPOST_REDIS__ = child;
+  (globalThis as { __SIGNALPOST_REDIS__?: unknown }).__SIGNALPOST_REDIS__ =
+    child;
 }
 
 async function waitForPing(url: string): Promise<void> {
@@ -41,7 +53,9 @@ async function waitForPing(url: string): Promise<void> {
     if (await answersPing(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`redis-server did not answer on ${url} within ${START_TIMEOUT_MS} ms`);
+  throw new Error(
+    `redis-server did not answer on ${url} within ${START_TIMEOUT_MS} ms`,
+  );
 }
 
 function answersPing(url: string): Promise<boolean> {

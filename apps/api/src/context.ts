@@ -1,0 +1,31 @@
+import type { Queue } from 'bullmq';
+import type { SignalpostConfig } from '@signalpost/config';
+import type { AllowRule } from '@signalpost/net-guard';
+import type { Logger, Metrics } from '@signalpost/observability';
+import type { RedisClient, RedisKeys } from '@signalpost/queues';
+import type {
+  DeadLetterStore,
+  DeliveryStore,
+  IdempotencyStore,
+  SignalStore,
+  SubscriptionStore,
+} from '@signalpost/store';
+
+/** Everything the API's routes share, built once at start. */
+export interface ApiContext {
+  readonly config: SignalpostConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Fails fast while Redis is down, so requests answer 503 in time. */
+  readonly redis: RedisClient;
+  readonly keys: RedisKeys;
+  readonly signalsQueue: Queue;
+  readonly deliveriesQueue: Queue;
+  readonly subscriptions: SubscriptionStore;
+  readonly signals: SignalStore;
+  readonly deliveries: DeliveryStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly idempotency: IdempotencyStore;
+  readonly allowRules: readonly AllowRule[];
+  readonly transformNames: ReadonlySet<string>;
+}

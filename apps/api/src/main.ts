@@ -1,0 +1,25 @@
+import { loadConfig } from '@signalpost/config';
+import { createLogger } from '@signalpost/observability';
+import { startApi } from './start-api';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('api', config.logLevel);
+  if (config.prefixWrapped)
+    logger.info(
+      { prefix: config.prefix },
+      'prefix wrapped in braces for Redis Cluster',
+    );
+  const api = await startApi(config, { logger });
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'api stopping');
+    void api.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`signalpost api failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError } from '@signalpost/errors';
+import { RedisTimeoutError } from '@signalpost/queues';
+import type { Logger } from '@signalpost/observability';
+
+/**
+ * Turns errors into the API's JSON error body. Unknown errors caused by
+ * Redis answer 503 `redis_unavailable`; nothing else answers 5xx, and no
+ * stack trace ever reaches a client.
+ */
+export function errorHandler(logger: Logger) {
+  return (
+    error: unknown,
+    request: Request,
+    response: Response,
+    _next: NextFunction,
+  ): void => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      logger.warn(
+        { err: error, method: request.method, path: request.path },
+        'request failed',
+      );
+    }
+    if (apiError.retryAfterSec !== undefined) {
+      response.setHeader('retry-after', String(apiError.retryAfterSec));
+    }
+    response.status(apiError.status).json(apiError.toBody());
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const bodyError = error as { type?: string; status?: number };
+  if (bodyError.type === 'entity.too.large') {
+    return new ApiError(
+      'payload_too_large',
+      'the request body is larger than the limit of this route',
+    );
+  }
+  if (
+    bodyError.type === 'entity.verify.failed' ||
+    bodyError.type === 'encoding.unsupported'
+  ) {
+    return new ApiError(
+      'validation_failed',
+      'the request body could not be read',
+    );
+  }
+  if (bodyError.type === 'request.aborted') {
+    return new ApiError(
+      'validation_failed',
+      'the request was aborted by the client',
+    );
+  }
+  if (error instanceof RedisTimeoutError || isRedisError(error)) {
+    return new ApiError(
+      'redis_unavailable',
+      'Redis is unavailable; nothing was stored, retry later',
+      {
+        retryAfterSec: 1,
+        cause: error,
+      },
+    );
+  }
+  return new ApiError(
+    'redis_unavailable',
+    'the request could not be completed; nothing was stored, retry later',
+    {
+      retryAfterSec: 1,
+      cause: error,
+    },
+  );
+}
+
+function isRedisError(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? '';
+  const message = (error as { message?: string }).message ?? '';
+  return (
+    name === 'MaxRetriesPerRequestError' ||
+    name === 'ReplyError' ||
+    /Connection is closed|ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/.test(
+      message,
+    )
+  );
+}

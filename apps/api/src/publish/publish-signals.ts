@@ -1,0 +1,88 @@
+import { identityHash, type Signal } from '@signalpost/signal';
+import { SIGNAL_JOB_NAME, signalJobId, withDeadline } from '@signalpost/queues';
+import type { SignalToStore } from '@signalpost/store';
+import type { ApiContext } from '../context';
+
+/** A request must be stored within this time, else it answers 503. */
+export const STORE_DEADLINE_MS = 1500;
+
+/** How long completed signal jobs stay in Redis after the router is done. */
+const SIGNAL_JOB_RETENTION_SEC = 3600;
+
+/** Per signal of a request: its id and whether it had been seen. */
+export interface PublishOutcome {
+  readonly id: string;
+  readonly duplicate: boolean;
+}
+
+/**
+ * Stores signals and enqueues the new ones for the router. Duplicates of a
+ * `(source, id)` seen within the dedup window are answered, not enqueued.
+ * Resolves only once everything new is in Redis; rejects otherwise, after
+ * removing what it wrote, so a retry starts clean.
+ */
+export async function publishSignals(
+  context: ApiContext,
+  signals: readonly Signal[],
+): Promise<PublishOutcome[]> {
+  const acceptedAt = new Date();
+  const items: SignalToStore[] = signals.map((signal) => {
+    const identity = identityHash(signal.source, signal.id);
+    return {
+      signal,
+      identity,
+      jobId: signalJobId(identity, acceptedAt.getTime()),
+    };
+  });
+
+  const outcomes = await withDeadline(
+    context.signals.store(items, acceptedAt),
+    STORE_DEADLINE_MS,
+  );
+  const fresh = items.filter((_, index) => !outcomes[index]?.duplicate);
+  // A duplicate still in `routing` may be one whose first request failed
+  // between storing and enqueueing; enqueueing it again under its first job
+  // id is a no-op when that job exists, and recovers it when it does not.
+  const stranded = items.flatMap((item, index) => {
+    const outcome = outcomes[index];
+    return outcome?.duplicate && outcome.state === 'routing'
+      ? [{ ...item, jobId: outcome.jobId }]
+      : [];
+  });
+
+  try {
+    await withDeadline(
+      enqueue(context, [...fresh, ...stranded], acceptedAt.getTime()),
+      STORE_DEADLINE_MS,
+    );
+  } catch (error) {
+    await context.signals.unstore(fresh).catch(() => undefined);
+    throw error;
+  }
+  return items.map((item, index) => ({
+    id: item.signal.id,
+    duplicate: outcomes[index]?.duplicate === true,
+  }));
+}
+
+async function enqueue(
+  context: ApiContext,
+  items: readonly SignalToStore[],
+  acceptedAtMs: number,
+): Promise<void> {
+  if (items.length === 0) return;
+  await context.signalsQueue.addBulk(
+    items.map((item) => ({
+      name: SIGNAL_JOB_NAME,
+      data: item.signal,
+      opts: {
+        jobId: item.jobId,
+        timestamp: acceptedAtMs,
+        removeOnComplete: { age: SIGNAL_JOB_RETENTION_SEC },
+        removeOnFail: { age: 7 * 24 * 3600 },
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+      },
+    })),
+  );
+}

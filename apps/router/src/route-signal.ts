@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import type { Job, Queue } from 'bullmq';
+import { FixedWindowCounter } from '@signalpost/delivery-policy';
+import type { Logger, Metrics } from '@signalpost/observability';
+import {
+  DEFAULT_DEAD_LETTER_QUEUE,
+  deliveryId,
+  type DeliveryJobData,
+  type RedisKeys,
+} from '@signalpost/queues';
+import {
+  identityHash,
+  parseSignal,
+  webhookId,
+  type Signal,
+} from '@signalpost/signal';
+import {
+  createDeliveries,
+  type DeadLetterStore,
+  type DeliveryStore,
+  type SignalStore,
+  type SubscriptionStore,
+} from '@signalpost/store';
+import type { Subscription, Target } from '@signalpost/subscriptions';
+import {
+  ExpressionCache,
+  evaluateFilter,
+  evaluateKey,
+} from '@signalpost/transforms';
+import type { SubscriptionCache } from './subscription-cache';
+
+/** What the router needs to handle one signal job. */
+export interface RouterDependencies {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly keys: RedisKeys;
+  readonly cache: SubscriptionCache;
+  readonly subscriptions: SubscriptionStore;
+  readonly signals: SignalStore;
+  readonly deliveries: DeliveryStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly deliveriesQueue: Queue;
+  readonly throttles: FixedWindowCounter;
+  readonly expressions: ExpressionCache;
+}
+
+/** The router's verdict on one signal job. */
+export type RouteResult =
+  | 'matched'
+  | 'unmatched'
+  | 'filtered'
+  | 'duplicate'
+  | 'already_routed'
+  | 'invalid';
+
+/**
+ * Routes one job of the signals queue: validates the signal as strictly as
+ * the API, drops duplicates of a `(source, id)`, matches subscriptions, and
+ * creates one delivery per target. Safe to run twice for one job.
+ */
+export async function routeSignal(
+  dependencies: RouterDependencies,
+  job: Job,
+): Promise<RouteResult> {
+  const jobId = job.id ?? job.name;
+  const parsed = parseSignal(job.data, {
+    newId: () => `bullmq-${jobId}`,
+    now: () => new Date(job.timestamp),
+  });
+  if (!parsed.ok) {
+    await deadLetterInvalidJob(
+      dependencies,
+      job,
+      parsed.issues
+        .map((issue) => `${issue.path}: ${issue.message}`)
+        .join('; '),
+    );
+    return 'invalid';
+  }
+  const signal = parsed.signal;
+  const identity = identityHash(signal.source, signal.id);
+
+  const claim = await dependencies.signals.claim(
+    { signal, identity, jobId },
+    new Date(job.timestamp),
+  );
+  if (typeof claim === 'object') return 'duplicate';
+  if (
+    claim === 'own' &&
+    (await dependencies.signals.state(identity)) !== 'routing'
+  )
+    return 'already_routed';
+
+  const matched = dependencies.cache.match(signal.type);
+  const passed = await applyFilters(dependencies, matched, signal);
+  const created = await createFor(
+    dependencies,
+    passed,
+    signal,
+    identity,
+    jobId,
+    job.timestamp,
+  );
+
+  const result =
+    matched.length === 0
+      ? 'unmatched'
+      : passed.length === 0
+        ? 'filtered'
+        : 'matched';
+  const state = result === 'matched' ? 'routed' : result;
+  await dependencies.signals.markRouted(identity, state, created, new Date());
+  dependencies.metrics.signalsRouted.inc({ result });
+  return result;
+}
+
+/**
+ * Keeps the subscriptions whose filter is true. A filter that fails at run
+ * time counts as not matched, and is logged.
+ */
+async function applyFilters(
+  dependencies: RouterDependencies,
+  subscriptions: readonly Subscription[],
+  signal: Signal,
+): Promise<Subscription[]> {
+  const passed: Subscription[] = [];
+  for (const subscription of subscriptions) {
+    if (subscription.filter === undefined) {
+      passed.push(subscription);
+      continue;
+    }
+    const key = `${subscription.id}@${subscription.version}:filter`;
+    try {
+      const compiled = dependencies.expressions.getOrCompile(
+        key,
+        subscription.filter,
+        'filter',
+      );
+      if (await evaluateFilter(compiled, signal)) passed.push(subscription);
+    } catch (error) {
+      dependencies.logger.warn(
+        { err: error, subscriptionId: subscription.id, signalId: signal.id },
+        'filter failed; signal not routed to this subscription',
+      );
+    }
+  }
+  return passed;
+}
+
+/** Creates the deliveries of every target; throttled ones end at once. */
+async function createFor(
+  dependencies: RouterDependencies,
+  subscriptions: readonly Subscription[],
+  signal: Signal,
+  identity: string,
+  signalJobId: string,
+  acceptedAtMs: number,
+): Promise<string[]> {
+  const now = Date.now();
+  const jobs: DeliveryJobData[] = [];
+  const throttled: DeliveryJobData[] = [];
+  for (const subscription of subscriptions) {
+    const disabled = await dependencies.subscriptions.disabledTargets(
+      subscription.id,
+    );
+    for (const target of subscription.dispatch) {
+      if (target.disabled || disabled.has(target.id)) continue;
+      const job: DeliveryJobData = {
+        deliveryId: deliveryId(signalJobId, subscription.id, target.id),
+        signal,
+        signalIdentity: identity,
+        subscriptionId: subscription.id,
+        targetId: target.id,
+        webhookId: webhookId(signal.source, signal.id),
+        createdAtMs: now,
+        acceptedAtMs,
+      };
+      if (await isThrottled(dependencies, subscription, target, signal))
+        throttled.push(job);
+      else jobs.push(job);
+    }
+  }
+  const ids = await createDeliveries(
+    dependencies.deliveries,
+    dependencies.deliveriesQueue,
+    jobs,
+  );
+  const throttledIds = await endThrottled(dependencies, throttled);
+  dependencies.metrics.deliveriesCreated.inc(jobs.length + throttled.length);
+  return [...ids, ...throttledIds];
+}
+
+async function isThrottled(
+  dependencies: RouterDependencies,
+  subscription: Subscription,
+  target: Target,
+  signal: Signal,
+): Promise<boolean> {
+  const throttle = target.throttle;
+  if (!throttle) return false;
+  const cacheKey = `${subscription.id}@${subscription.version}:${target.id}:throttle`;
+  let key = '';
+  try {
+    key = await evaluateKey(
+      dependencies.expressions.getOrCompile(
+        cacheKey,
+        throttle.key,
+        'throttleKey',
+      ),
+      signal,
+    );
+  } catch (error) {
+    dependencies.logger.warn(
+      { err: error, subscriptionId: subscription.id },
+      'throttle key failed; using ""',
+    );
+  }
+  const keyHash = createHash('sha256').update(key).digest('hex').slice(0, 32);
+  const windowKey = dependencies.keys.throttle(
+    `${subscription.id}#${target.id}`,
+    keyHash,
+  );
+  const hit = await dependencies.throttles.hit(
+    windowKey,
+    throttle.maxCalls,
+    throttle.windowMs,
+  );
+  return !hit.allowed;
+}
+
+async function endThrottled(
+  dependencies: RouterDependencies,
+  jobs: readonly DeliveryJobData[],
+): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  await dependencies.deliveries.create(
+    jobs.map((job) => ({
+      id: job.deliveryId,
+      signalId: job.signal.id,
+      source: job.signal.source,
+      signalIdentity: job.signalIdentity,
+      subscriptionId: job.subscriptionId,
+      targetId: job.targetId,
+      createdAt: new Date(job.createdAtMs).toISOString(),
+    })),
+  );
+  for (const job of jobs) {
+    if (
+      await dependencies.deliveries.finalize(
+        job.deliveryId,
+        'throttled',
+        'throttle window full',
+      )
+    ) {
+      dependencies.metrics.deliveries.inc({
+        outcome: 'throttled',
+        subscription: '',
+        target: '',
+      });
+    }
+  }
+  return jobs.map((job) => job.deliveryId);
+}
+
+async function deadLetterInvalidJob(
+  dependencies: RouterDependencies,
+  job: Job,
+  message: string,
+): Promise<void> {
+  const jobId = job.id ?? job.name;
+  const entryId = `dl_sig_${createHash('sha256').update(jobId).digest('base64url').slice(0, 22)}`;
+  const data = job.data as Record<string, unknown> | null;
+  await dependencies.deadLetters.add({
+    id: entryId,
+    queue: DEFAULT_DEAD_LETTER_QUEUE,
+    kind: 'signal',
+    signalId: typeof data?.id === 'string' ? data.id : null,
+    subscriptionId: null,
+    targetId: null,
+    deliveryId: null,
+    reason: 'invalid_job',
+    message: `invalid signal in job ${jobId}: ${message}`.slice(0, 2000),
+    attempts: 0,
+    signal: job.data as unknown,
+    target: null,
+    createdAt: new Date().toISOString(),
+  });
+  dependencies.logger.warn(
+    { jobId, reason: 'invalid_job' },
+    'invalid signal job dead-lettered',
+  );
+}

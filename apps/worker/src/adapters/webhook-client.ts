@@ -1,0 +1,203 @@
+import { Agent, request as undiciRequest } from 'undici';
+import {
+  createGuardedConnector,
+  hostLiteralAddress,
+  isAddressAllowed,
+  targetPort,
+  type AllowRule,
+} from '@signalpost/net-guard';
+import type { AttemptErrorClass } from '@signalpost/store';
+import type { AttemptResult } from './attempt-result';
+
+/** Bytes of a response body kept in the attempt record. */
+const KEPT_BODY_BYTES = 4096;
+/** Bytes read from a response before the connection is dropped instead. */
+const MAX_READ_BYTES = 1024 * 1024;
+
+/** One outbound HTTP request of a delivery. */
+export interface WebhookRequest {
+  readonly url: string;
+  readonly method: 'POST' | 'PUT' | 'PATCH';
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  readonly timeoutMs: number;
+  /** Aborts the request when the worker shuts down. */
+  readonly shutdownSignal: AbortSignal;
+}
+
+/**
+ * Sends webhook requests through one undici agent whose connector refuses
+ * internal addresses on the address actually dialled. Redirects are never
+ * followed: undici's `request` does not follow them.
+ */
+export class WebhookClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly allowRules: readonly AllowRule[]) {
+    this.agent = new Agent({
+      connect: createGuardedConnector(allowRules),
+      keepAliveTimeout: 4_000,
+      // The per-request AbortSignal is the deadline; these only stop undici's
+      // 300 s defaults from outliving it.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  /** Sends one request and classifies the outcome; never throws. */
+  async send(request: WebhookRequest): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    const refusal = this.checkLiteral(request.url);
+    if (refusal)
+      return {
+        ok: false,
+        durationMs: 0,
+        errorClass: 'refused_target',
+        errorMessage: refusal,
+      };
+
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(request.timeoutMs),
+      request.shutdownSignal,
+    ]);
+    try {
+      const response = await undiciRequest(request.url, {
+        dispatcher: this.agent,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal,
+      });
+      const responseBody = await readLimited(response.body);
+      const statusCode = response.statusCode;
+      const retryAfter = header(response.headers['retry-after']);
+      return {
+        ok: statusCode >= 200 && statusCode < 300,
+        statusCode,
+        durationMs: elapsed(),
+        ...(statusCode >= 300
+          ? {
+              errorClass: 'http' as const,
+              errorMessage: `target answered ${statusCode}`,
+            }
+          : {}),
+        responseBody,
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
+      };
+    } catch (error) {
+      if (request.shutdownSignal.aborted) {
+        return {
+          ok: false,
+          durationMs: elapsed(),
+          abortedByShutdown: true,
+          errorMessage: 'aborted by shutdown',
+        };
+      }
+      const errorClass = classifyError(error, signal);
+      return {
+        ok: false,
+        durationMs: elapsed(),
+        errorClass,
+        errorMessage: describeError(error, errorClass, request.timeoutMs),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** IP literals skip the connector's lookup, so they are checked here on each attempt. */
+  private checkLiteral(url: string): string | undefined {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return `invalid target URL`;
+    }
+    const literal = hostLiteralAddress(parsed);
+    if (literal === undefined) return undefined;
+    const result = isAddressAllowed(
+      literal,
+      targetPort(parsed),
+      this.allowRules,
+    );
+    return result.ok ? undefined : result.reason;
+  }
+}
+
+async function readLimited(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+): Promise<string> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let readBytes = 0;
+  for await (const chunk of body) {
+    readBytes += chunk.length;
+    if (keptBytes < KEPT_BODY_BYTES) {
+      const slice = chunk.subarray(0, KEPT_BODY_BYTES - keptBytes);
+      kept.push(slice);
+      keptBytes += slice.length;
+    }
+    if (readBytes > MAX_READ_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(kept).toString('utf8');
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function classifyError(error: unknown, signal: AbortSignal): AttemptErrorClass {
+  const code = errorCode(error);
+  if (code === 'SIGNALPOST_ERR_TARGET_REFUSED') return 'refused_target';
+  if (
+    signal.aborted ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'ETIMEDOUT'
+  )
+    return 'timeout';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA')
+    return 'dns';
+  if (
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    code.includes('CERT') ||
+    code.includes('SELF_SIGNED')
+  ) {
+    return 'tls';
+  }
+  return 'connection';
+}
+
+/** Reads a code from the error or its causes (undici wraps the socket's error). */
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
+function describeError(
+  error: unknown,
+  errorClass: AttemptErrorClass,
+  timeoutMs: number,
+): string {
+  if (errorClass === 'timeout') return `no response within ${timeoutMs} ms`;
+  const code = errorCode(error);
+  let current: unknown = error;
+  let message = '';
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    message = (current as Error).message ?? message;
+    if ((current as { code?: unknown }).code === code) break;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return `${code ? `${code}: ` : ''}${message}`.slice(0, 500);
+}

@@ -1,0 +1,502 @@
+import { DelayedError, type Job } from 'bullmq';
+import {
+  decideAfterFailure,
+  parseRetryAfter,
+  tokenBucketParams,
+  type AttemptOutcome,
+} from '@signalpost/delivery-policy';
+import { targetLabels } from '@signalpost/observability';
+import { derivedDeliveryId, type DeliveryJobData } from '@signalpost/queues';
+import { createDeliveries, type AttemptRecord } from '@signalpost/store';
+import type {
+  Subscription,
+  Target,
+  WebhookTarget,
+} from '@signalpost/subscriptions';
+import type { AttemptResult } from '../adapters/attempt-result';
+import { deliverLocally } from '../adapters/local-adapters';
+import { buildRequest, TransformFailedError } from './build-request';
+import { deadLetterDelivery } from './dead-letter';
+import { findTarget } from './find-target';
+import { SecretUnavailableError } from './resolve-secrets';
+import type { WorkerDependencies } from './worker-dependencies';
+
+/** Thrown to let BullMQ retry after the delay the retry policy chose. */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** Delay of a delivery held back by `maxInFlight`, before jitter. */
+const IN_FLIGHT_RETRY_MS = 250;
+
+/**
+ * Handles one attempt of a delivery: checks that its subscription and target
+ * still stand, holds it back when a limit says so, sends it, records the
+ * attempt, and either ends it or throws {@link RetryLaterError}.
+ */
+export async function processDelivery(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  token?: string,
+): Promise<string> {
+  const data = job.data;
+  const attempt = job.attemptsMade + 1;
+  observeLag(dependencies, job);
+
+  const state = await dependencies.deliveries.state(data.deliveryId);
+  if (
+    state === 'delivered' ||
+    state === 'dead_lettered' ||
+    state === 'throttled' ||
+    state === 'dropped'
+  )
+    return state;
+
+  const subscription = await dependencies.subscriptions.get(
+    data.subscriptionId,
+  );
+  if (!subscription) {
+    await deadLetterDelivery(dependencies, data, 'subscription_deleted', {
+      attempts: job.attemptsMade,
+    });
+    return 'dead_lettered';
+  }
+  const target = findTarget(subscription, data.targetId);
+  if (!subscription.enabled || !target) {
+    const reason = target ? 'subscription_disabled' : 'subscription_deleted';
+    await deadLetterDelivery(dependencies, data, reason, {
+      subscription,
+      ...(target ? { target } : {}),
+      attempts: job.attemptsMade,
+    });
+    return 'dead_lettered';
+  }
+  if (target.disabled) {
+    const message = `target disabled since ${target.disabled.at}: ${target.disabled.reason}`;
+    await deadLetterDelivery(dependencies, data, 'gone', {
+      subscription,
+      target,
+      attempts: job.attemptsMade,
+      message,
+    });
+    return 'dead_lettered';
+  }
+  if (target.adapter !== 'webhook') {
+    await deliverLocally(dependencies, target, data);
+    await markDelivered(dependencies, data, attempt, undefined);
+    return 'delivered';
+  }
+  return deliverWebhook(
+    dependencies,
+    job,
+    token,
+    subscription,
+    target,
+    attempt,
+  );
+}
+
+async function deliverWebhook(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  subscription: Subscription,
+  target: WebhookTarget,
+  attempt: number,
+): Promise<string> {
+  const data = job.data;
+  if (Date.now() > data.createdAtMs + target.retry.giveUpAfterMs) {
+    const message = `gave up ${target.retry.giveUpAfterMs} ms after the delivery was created`;
+    await deadLetterDelivery(dependencies, data, 'expired', {
+      subscription,
+      target,
+      attempts: job.attemptsMade,
+      message,
+    });
+    return 'dead_lettered';
+  }
+  await holdIfLimited(dependencies, job, token, target);
+
+  const leaseKey = dependencies.keys.inFlight(target.id);
+  const lease = await dependencies.inFlight.acquire(
+    leaseKey,
+    data.deliveryId,
+    target.maxInFlight,
+    target.timeoutMs + 5_000,
+  );
+  if (!lease.acquired) {
+    await hold(
+      dependencies,
+      job,
+      token,
+      IN_FLIGHT_RETRY_MS + Math.random() * IN_FLIGHT_RETRY_MS,
+      'max_in_flight',
+    );
+  }
+  try {
+    return await sendAndRecord(
+      dependencies,
+      job,
+      token,
+      subscription,
+      target,
+      attempt,
+    );
+  } finally {
+    await dependencies.inFlight
+      .release(leaseKey, data.deliveryId)
+      .catch(() => undefined);
+  }
+}
+
+async function sendAndRecord(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  subscription: Subscription,
+  target: WebhookTarget,
+  attempt: number,
+): Promise<string> {
+  const data = job.data;
+  let request;
+  try {
+    request = await buildRequest(
+      dependencies,
+      data,
+      target,
+      subscription.version,
+    );
+  } catch (error) {
+    if (error instanceof TransformFailedError) {
+      await deadLetterDelivery(dependencies, data, 'transform_failed', {
+        subscription,
+        target,
+        attempts: job.attemptsMade,
+        message: error.message,
+      });
+      return 'dead_lettered';
+    }
+    if (error instanceof SecretUnavailableError)
+      return failAttempt(
+        dependencies,
+        job,
+        subscription,
+        target,
+        attempt,
+        secretFailure(error),
+      );
+    throw error;
+  }
+
+  await dependencies.deliveries.setState(data.deliveryId, 'in_flight');
+  const result = await dependencies.webhooks.send({
+    url: target.url,
+    method: target.method,
+    headers: request.headers,
+    body: request.body,
+    timeoutMs: target.timeoutMs,
+    shutdownSignal: dependencies.shutdownSignal,
+  });
+  if (result.abortedByShutdown) {
+    await hold(dependencies, job, token, 0, 'shutdown');
+  }
+  if (result.ok) {
+    await dependencies.deliveries.addAttempt(
+      data.deliveryId,
+      toAttemptRecord(attempt, result),
+    );
+    countAttempt(dependencies, data, result);
+    await markDelivered(dependencies, data, attempt, result);
+    return 'delivered';
+  }
+  return failAttempt(dependencies, job, subscription, target, attempt, result);
+}
+
+async function failAttempt(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  subscription: Subscription,
+  target: WebhookTarget,
+  attempt: number,
+  result: AttemptResult,
+): Promise<string> {
+  const data = job.data;
+  await dependencies.deliveries.addAttempt(
+    data.deliveryId,
+    toAttemptRecord(attempt, result),
+  );
+  countAttempt(dependencies, data, result);
+
+  const retryAfterMs = readRetryAfter(dependencies, data, result);
+  const decision = decideAfterFailure(target.retry, {
+    attempt,
+    outcome: toOutcome(result),
+    retryAfterMs,
+    createdAtMs: data.createdAtMs,
+    nowMs: Date.now(),
+  });
+  logAttempt(dependencies, data, attempt, result, decision.action);
+
+  if (decision.action === 'retry') {
+    const nextAttemptAt = new Date(Date.now() + decision.delayMs);
+    await dependencies.deliveries.setState(data.deliveryId, 'scheduled', {
+      nextAttemptAt,
+      reason: describe(result),
+    });
+    throw new RetryLaterError(decision.delayMs, describe(result));
+  }
+  if (decision.reason === 'gone') {
+    const at = new Date().toISOString();
+    await dependencies.subscriptions.disableTarget(subscription.id, target.id, {
+      at,
+      reason: 'target answered 410 Gone',
+    });
+  }
+  if (decision.reason === 'retries_exhausted')
+    await sendFallback(dependencies, data, target);
+  await deadLetterDelivery(dependencies, data, decision.reason, {
+    subscription,
+    target,
+    attempts: attempt,
+    message: describe(result),
+  });
+  return 'dead_lettered';
+}
+
+/** Holds the delivery back without an attempt while its rate limit is spent. */
+async function holdIfLimited(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  target: WebhookTarget,
+): Promise<void> {
+  const rateLimit = target.rateLimit;
+  if (!rateLimit) return;
+  const key = dependencies.keys.bucket(rateLimit.key ?? target.id);
+  const taken = await dependencies.buckets.take(
+    key,
+    tokenBucketParams(rateLimit),
+  );
+  if (!taken.granted)
+    await hold(dependencies, job, token, taken.retryAfterMs, 'rate_limited');
+}
+
+/**
+ * Moves the job back to BullMQ's delayed set and frees the worker slot.
+ * A `DelayedError` makes BullMQ count no attempt. Always throws.
+ */
+async function hold(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  delayMs: number,
+  reason:
+    | 'rate_limited'
+    | 'max_in_flight'
+    | 'circuit_open'
+    | 'hook_delay'
+    | 'shutdown',
+): Promise<never> {
+  const until = Date.now() + Math.max(0, Math.round(delayMs));
+  if (reason !== 'shutdown') {
+    dependencies.metrics.deliveryDeferrals.inc({ reason });
+    await dependencies.deliveries.setState(job.data.deliveryId, 'scheduled', {
+      nextAttemptAt: new Date(until),
+      reason,
+    });
+  } else {
+    await dependencies.deliveries.setState(job.data.deliveryId, 'pending', {
+      reason: 'handed back at worker shutdown',
+    });
+  }
+  await job.moveToDelayed(until, token);
+  throw new DelayedError();
+}
+
+async function sendFallback(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  target: Target,
+): Promise<void> {
+  if (!target.fallback || data.fallbackOf) return;
+  const fallback: DeliveryJobData = {
+    ...data,
+    deliveryId: derivedDeliveryId(data.deliveryId, 'fallback'),
+    targetId: target.fallback.id,
+    createdAtMs: Date.now(),
+    fallbackOf: data.deliveryId,
+  };
+  await createDeliveries(
+    dependencies.deliveries,
+    dependencies.deliveriesQueue,
+    [fallback],
+  );
+  await dependencies.signals.addDelivery(
+    data.signalIdentity,
+    fallback.deliveryId,
+    new Date(),
+  );
+  dependencies.metrics.deliveriesCreated.inc();
+}
+
+async function markDelivered(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  attempt: number,
+  result: AttemptResult | undefined,
+): Promise<void> {
+  const changed = await dependencies.deliveries.finalize(
+    data.deliveryId,
+    'delivered',
+  );
+  if (!changed) return;
+  const labels = targetLabels(
+    dependencies.metricsTargetLabels,
+    data.subscriptionId,
+    data.targetId,
+  );
+  dependencies.metrics.deliveries.inc({ outcome: 'delivered', ...labels });
+  dependencies.metrics.endToEndLatency.observe(
+    Math.max(0, Date.now() - data.acceptedAtMs) / 1000,
+  );
+  dependencies.logger.info(
+    {
+      signalId: data.signal.id,
+      deliveryId: data.deliveryId,
+      subscriptionId: data.subscriptionId,
+      targetId: data.targetId,
+      attempt,
+      status: result?.statusCode,
+      durationMs: result?.durationMs,
+    },
+    'delivery delivered',
+  );
+}
+
+function logAttempt(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  attempt: number,
+  result: AttemptResult,
+  action: string,
+): void {
+  dependencies.logger.info(
+    {
+      signalId: data.signal.id,
+      deliveryId: data.deliveryId,
+      subscriptionId: data.subscriptionId,
+      targetId: data.targetId,
+      attempt,
+      status: result.statusCode,
+      durationMs: result.durationMs,
+      errorClass: result.errorClass,
+      next: action,
+    },
+    'delivery attempt failed',
+  );
+}
+
+function countAttempt(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  result: AttemptResult,
+): void {
+  const labels = targetLabels(
+    dependencies.metricsTargetLabels,
+    data.subscriptionId,
+    data.targetId,
+  );
+  dependencies.metrics.deliveryAttempts.inc({
+    result: attemptResultLabel(result),
+    ...labels,
+  });
+  dependencies.metrics.deliveryDuration.observe(result.durationMs / 1000);
+}
+
+function attemptResultLabel(result: AttemptResult): string {
+  if (result.ok) return 'success';
+  if (result.statusCode !== undefined)
+    return result.statusCode >= 500 ? 'http_5xx' : 'http_4xx';
+  if (result.errorClass === 'timeout') return 'timeout';
+  if (result.errorClass === 'refused_target') return 'refused_target';
+  return 'connection';
+}
+
+function toOutcome(result: AttemptResult): AttemptOutcome {
+  if (result.statusCode !== undefined)
+    return { kind: 'http', status: result.statusCode };
+  if (result.errorClass === 'timeout') return { kind: 'timeout' };
+  if (result.errorClass === 'refused_target') return { kind: 'refused_target' };
+  return { kind: 'connection' };
+}
+
+function readRetryAfter(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  result: AttemptResult,
+): number | undefined {
+  if (
+    result.retryAfter === undefined ||
+    (result.statusCode !== 429 && result.statusCode !== 503)
+  )
+    return undefined;
+  const delayMs = parseRetryAfter(result.retryAfter, new Date());
+  if (delayMs === undefined) {
+    dependencies.logger.warn(
+      {
+        deliveryId: data.deliveryId,
+        retryAfter: result.retryAfter.slice(0, 64),
+      },
+      'unparsable Retry-After ignored',
+    );
+  }
+  return delayMs;
+}
+
+function secretFailure(error: SecretUnavailableError): AttemptResult {
+  return {
+    ok: false,
+    durationMs: 0,
+    errorClass: 'connection',
+    errorMessage: error.message,
+  };
+}
+
+function describe(result: AttemptResult): string {
+  if (result.statusCode !== undefined)
+    return `target answered ${result.statusCode}`;
+  return result.errorMessage ?? result.errorClass ?? 'attempt failed';
+}
+
+function toAttemptRecord(
+  attempt: number,
+  result: AttemptResult,
+): AttemptRecord {
+  return {
+    number: attempt,
+    at: new Date().toISOString(),
+    durationMs: result.durationMs,
+    ...(result.statusCode !== undefined
+      ? { statusCode: result.statusCode }
+      : {}),
+    ...(result.errorClass ? { errorClass: result.errorClass } : {}),
+    ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}),
+    ...(result.responseBody ? { responseBody: result.responseBody } : {}),
+  };
+}
+
+function observeLag(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+): void {
+  const dueAtMs = job.timestamp + (job.delay ?? 0);
+  dependencies.metrics.deliveryLag.observe(
+    Math.max(0, Date.now() - dueAtMs) / 1000,
+  );
+}

@@ -1,0 +1,36 @@
+import type { Queue } from 'bullmq';
+import type { InFlightLimiter, TokenBucket } from '@signalpost/delivery-policy';
+import type { Logger, Metrics } from '@signalpost/observability';
+import type { RedisKeys } from '@signalpost/queues';
+import type {
+  DeadLetterStore,
+  DeliveryStore,
+  SignalStore,
+  SubscriptionStore,
+} from '@signalpost/store';
+import type {
+  ExpressionCache,
+  TransformRegistry,
+} from '@signalpost/transforms';
+import type { WebhookClient } from '../adapters/webhook-client';
+
+/** What a worker process shares across its deliveries. */
+export interface WorkerDependencies {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly keys: RedisKeys;
+  readonly subscriptions: SubscriptionStore;
+  readonly signals: SignalStore;
+  readonly deliveries: DeliveryStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly deliveriesQueue: Queue;
+  readonly webhooks: WebhookClient;
+  readonly buckets: TokenBucket;
+  readonly inFlight: InFlightLimiter;
+  readonly transforms: TransformRegistry;
+  readonly expressions: ExpressionCache;
+  readonly userAgent: string;
+  readonly metricsTargetLabels: boolean;
+  /** Aborted when the shutdown grace period runs out. */
+  readonly shutdownSignal: AbortSignal;
+}

@@ -1,0 +1,208 @@
+import type { Server } from 'node:http';
+import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import type { SignalpostConfig } from '@signalpost/config';
+import { InFlightLimiter, TokenBucket } from '@signalpost/delivery-policy';
+import { parseAllowTargets } from '@signalpost/net-guard';
+import {
+  checkRedisReadiness,
+  createLogger,
+  createMetrics,
+  startHealthServer,
+  type Logger,
+} from '@signalpost/observability';
+import {
+  DELIVERIES_QUEUE,
+  createRedisConnection,
+  redisKeys,
+  type DeliveryJobData,
+  type RedisClient,
+} from '@signalpost/queues';
+import {
+  DeadLetterStore,
+  DeliveryStore,
+  SignalStore,
+  SubscriptionStore,
+} from '@signalpost/store';
+import {
+  ExpressionCache,
+  createTransformRegistry,
+} from '@signalpost/transforms';
+import { WebhookClient } from './adapters/webhook-client';
+import { processDelivery, RetryLaterError } from './delivery/process-delivery';
+import type { WorkerDependencies } from './delivery/worker-dependencies';
+import { StalledSweeper } from './stalled-sweeper';
+import { PRODUCT_VERSION } from './version';
+
+/** Delay of a retry after an unexpected error in the processor. */
+const UNEXPECTED_ERROR_RETRY_MS = 5_000;
+
+/** A running worker; `close()` drains it and may be called twice. */
+export interface RunningWorker {
+  readonly metricsPort: number;
+  readonly worker: Worker;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startWorker}. */
+export interface StartWorkerOptions {
+  readonly logger?: Logger;
+  /** @defaultValue true */
+  readonly healthServer?: boolean;
+}
+
+/** Starts a delivery worker on the deliveries queue. */
+export async function startWorker(
+  config: SignalpostConfig,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  const logger = options.logger ?? createLogger('worker', config.logLevel);
+  const metrics = createMetrics('worker');
+  const keys = redisKeys(config.prefix);
+  const redis = createRedisConnection(config, 'worker', 'signalpost-worker');
+  const workerConnection = createRedisConnection(
+    config,
+    'worker',
+    'signalpost-worker-blocking',
+  );
+  const eventsConnection = createRedisConnection(
+    config,
+    'worker',
+    'signalpost-worker-events',
+  );
+  const connections: RedisClient[] = [
+    redis,
+    workerConnection,
+    eventsConnection,
+  ];
+  for (const connection of connections) {
+    connection.on('error', (error: Error) =>
+      logger.debug({ err: error }, 'redis connection error'),
+    );
+  }
+
+  const shutdown = new AbortController();
+  const deliveriesQueue = new Queue(DELIVERIES_QUEUE, {
+    connection: redis,
+    prefix: config.prefix,
+  });
+  const records = { retentionMs: config.retentionMs };
+  const allowRules = parseAllowTargets(config.allowTargets.join(','));
+  const webhooks = new WebhookClient(allowRules);
+  const dependencies: WorkerDependencies = {
+    logger,
+    metrics,
+    keys,
+    subscriptions: new SubscriptionStore(redis, keys),
+    signals: new SignalStore(redis, keys, {
+      dedupTtlMs: config.dedupTtlMs,
+      retentionMs: config.retentionMs,
+    }),
+    deliveries: new DeliveryStore(redis, keys, records),
+    deadLetters: new DeadLetterStore(redis, keys, records),
+    deliveriesQueue,
+    webhooks,
+    buckets: new TokenBucket(redis),
+    inFlight: new InFlightLimiter(redis),
+    transforms: createTransformRegistry({
+      pagerduty: config.file.pagerduty ?? {},
+    }),
+    expressions: new ExpressionCache(),
+    userAgent: `signalpost/${PRODUCT_VERSION}`,
+    metricsTargetLabels: config.metricsTargetLabels,
+    shutdownSignal: shutdown.signal,
+  };
+
+  const worker = new Worker<DeliveryJobData>(
+    DELIVERIES_QUEUE,
+    (job: Job<DeliveryJobData>, token?: string) =>
+      processDelivery(dependencies, job, token),
+    {
+      connection: workerConnection,
+      prefix: config.prefix,
+      concurrency: config.workerConcurrency,
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 2,
+      settings: {
+        backoffStrategy: (_attemptsMade, _type, error) =>
+          error instanceof RetryLaterError
+            ? error.delayMs
+            : UNEXPECTED_ERROR_RETRY_MS,
+      },
+    },
+  );
+  worker.on('error', (error) =>
+    logger.warn({ err: error }, 'delivery worker error'),
+  );
+  worker.on('failed', (job, error) => {
+    if (!(error instanceof RetryLaterError)) {
+      logger.warn(
+        { deliveryId: job?.data.deliveryId, err: error },
+        'delivery processing failed; retrying',
+      );
+    }
+  });
+
+  const events = new QueueEvents(DELIVERIES_QUEUE, {
+    connection: eventsConnection,
+    prefix: config.prefix,
+  });
+  events.on('error', (error) =>
+    logger.debug({ err: error }, 'queue events error'),
+  );
+  const sweeper = new StalledSweeper(dependencies, deliveriesQueue, events);
+  sweeper.start();
+
+  const health =
+    options.healthServer === false
+      ? undefined
+      : await startHealthServer({
+          port: config.metricsPort,
+          registry: metrics.registry,
+          checkReadiness: () => checkRedisReadiness(redis),
+        });
+  const metricsPort = health ? portOf(health) : 0;
+  logger.info(
+    { metricsPort, concurrency: config.workerConcurrency },
+    'worker started',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    // Past the grace period, in-flight requests are aborted and their jobs
+    // handed back to the queue without counting an attempt.
+    const grace = setTimeout(() => shutdown.abort(), config.shutdownGraceMs);
+    const steps: [string, () => Promise<unknown>][] = [
+      ['worker', () => worker.close()],
+      ['sweeper', () => sweeper.stop()],
+      ['queue events', () => events.close()],
+      ['deliveries queue', () => deliveriesQueue.close()],
+      ['webhook client', () => webhooks.close()],
+      ['health server', () => closeServer(health)],
+      ...connections.map((connection): [string, () => Promise<unknown>] => [
+        'redis',
+        () => connection.quit(),
+      ]),
+    ];
+    for (const [name, step] of steps) {
+      await step().catch((error: Error) =>
+        logger.warn({ err: error, step: name }, 'close step failed'),
+      );
+    }
+    clearTimeout(grace);
+  };
+  return { metricsPort, worker, close: () => (closing ??= close()) };
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

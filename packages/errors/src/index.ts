@@ -1,0 +1,2 @@
+export * from './api-error-codes';
+export * from './api-error';

@@ -1,0 +1,4 @@
+export * from './health-server';
+export * from './logger';
+export * from './metrics';
+export * from './redis-readiness';

@@ -1,0 +1,125 @@
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
+
+const LATENCY_BUCKETS_SEC = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800,
+  7200,
+];
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Refreshes the queue and circuit gauges before each scrape (API only). */
+  readonly onScrape?: () => Promise<void>;
+}
+
+/**
+ * The metrics of one app instance, on a registry of its own so that an app
+ * built twice in one process never registers a metric twice.
+ */
+export function createMetrics(app: string, options: MetricsOptions = {}) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ app });
+  collectDefaultMetrics({ register: registry, prefix: 'signalpost_process_' });
+  const registers = [registry];
+
+  return {
+    registry,
+    signalsReceived: new Counter({
+      name: 'signalpost_signals_received_total',
+      help: 'Signals received by the API, by outcome (accepted, duplicate, rejected).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    signalsRouted: new Counter({
+      name: 'signalpost_signals_routed_total',
+      help: 'Signals handled by the router, by result (matched, unmatched, filtered).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    deliveriesCreated: new Counter({
+      name: 'signalpost_deliveries_created_total',
+      help: 'Deliveries created by the router, fallbacks and replays included.',
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'signalpost_deliveries_total',
+      help: 'Deliveries that reached a final outcome (delivered, dead_lettered, throttled, dropped).',
+      labelNames: ['outcome', 'subscription', 'target'] as const,
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: 'signalpost_delivery_attempts_total',
+      help: 'Delivery attempts by result (success, http_4xx, http_5xx, timeout, connection, refused_target).',
+      labelNames: ['result', 'subscription', 'target'] as const,
+      registers,
+    }),
+    deliveryDeferrals: new Counter({
+      name: 'signalpost_delivery_deferrals_total',
+      help: 'Deliveries held back without an attempt, by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    deliveryDuration: new Histogram({
+      name: 'signalpost_delivery_duration_seconds',
+      help: 'Duration of one delivery attempt.',
+      buckets: LATENCY_BUCKETS_SEC,
+      registers,
+    }),
+    endToEndLatency: new Histogram({
+      name: 'signalpost_end_to_end_latency_seconds',
+      help: 'Time from a signal being accepted to its delivery.',
+      buckets: LATENCY_BUCKETS_SEC,
+      registers,
+    }),
+    deliveryLag: new Histogram({
+      name: 'signalpost_delivery_lag_seconds',
+      help: 'Time from a delivery being due to a worker picking it up.',
+      buckets: LATENCY_BUCKETS_SEC,
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'signalpost_queue_jobs',
+      help: 'Jobs per queue and state, read on scrape.',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+      // Runs on every scrape; the gauges below are set by the same callback.
+      async collect() {
+        await options.onScrape?.();
+      },
+    }),
+    queueOldestWaiting: new Gauge({
+      name: 'signalpost_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest waiting job per queue, read on scrape.',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    circuitState: new Gauge({
+      name: 'signalpost_circuit_state',
+      help: 'Circuit breaker state per origin: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['origin'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Label values for a subscription and target: their ids only when
+ * `SIGNALPOST_METRICS_TARGET_LABELS` is on, else empty, so label
+ * cardinality stays bounded by default.
+ */
+export function targetLabels(
+  enabled: boolean,
+  subscriptionId: string,
+  targetId: string,
+): { subscription: string; target: string } {
+  return enabled
+    ? { subscription: subscriptionId, target: targetId }
+    : { subscription: '', target: '' };
+}

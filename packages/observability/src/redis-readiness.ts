@@ -1,0 +1,46 @@
+import type { Readiness } from './health-server';
+
+/** The subset of a Redis client that the readiness check needs. */
+interface ConfigReader {
+  config(subcommand: 'GET', parameter: string): Promise<unknown>;
+}
+
+/**
+ * Checks that Redis answers and runs with `maxmemory-policy noeviction`,
+ * which BullMQ needs so that no job key is ever evicted.
+ */
+export async function checkRedisReadiness(
+  redis: ConfigReader,
+  deadlineMs = 2000,
+): Promise<Readiness> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Readiness>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ready: false,
+          reason: `Redis did not answer within ${deadlineMs} ms`,
+        }),
+      deadlineMs,
+    );
+  });
+  const check = (async (): Promise<Readiness> => {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = reply[1];
+    if (policy !== 'noeviction') {
+      return {
+        ready: false,
+        reason: `Redis maxmemory-policy is ${policy ?? 'unknown'}; set it to noeviction`,
+      };
+    }
+    return { ready: true };
+  })().catch((error: Error) => ({
+    ready: false,
+    reason: `Redis is unreachable: ${error.message}`,
+  }));
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

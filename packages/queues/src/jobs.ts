@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { Signal } from '@signalpost/signal';
+
+/** Data of a job in the deliveries queue: ids and the signal, never secrets. */
+export interface DeliveryJobData {
+  readonly deliveryId: string;
+  readonly signal: Signal;
+  /** `(source, id)` identity hash of the signal. */
+  readonly signalIdentity: string;
+  readonly subscriptionId: string;
+  readonly targetId: string;
+  /** Same on every attempt and every target of one signal. */
+  readonly webhookId: string;
+  /** Unix ms when the delivery was created; `giveUpAfterMs` counts from here. */
+  readonly createdAtMs: number;
+  /** Unix ms when the API accepted the signal, for end-to-end latency. */
+  readonly acceptedAtMs: number;
+  /** Set on a fallback delivery: the delivery it stands in for. */
+  readonly fallbackOf?: string;
+  /** Set on the original once its fallback was created. */
+  readonly fallbackSent?: boolean;
+}
+
+/** Job id of a signal accepted by the API: never all digits, never a colon. */
+export function signalJobId(identity: string, acceptedAtMs: number): string {
+  return `sig_${identity.slice(0, 32)}_${acceptedAtMs.toString(36)}`;
+}
+
+/**
+ * Delivery id, also its job id: derived from the signal's job and the
+ * target, so a router that handles the same job twice creates nothing new.
+ */
+export function deliveryId(
+  signalJobIdValue: string,
+  subscriptionId: string,
+  targetId: string,
+): string {
+  const digest = createHash('sha256')
+    .update(`${signalJobIdValue}\0${subscriptionId}\0${targetId}`)
+    .digest('base64url');
+  return `dlv_${digest.slice(0, 22)}`;
+}
+
+/** Id of a delivery derived from another (a fallback or a replay). */
+export function derivedDeliveryId(
+  parentId: string,
+  kind: 'fallback' | 'replay',
+  salt = '',
+): string {
+  const digest = createHash('sha256')
+    .update(`${parentId}\0${kind}\0${salt}`)
+    .digest('base64url');
+  return `dlv_${digest.slice(0, 22)}`;
+}

@@ -1,0 +1,185 @@
+import type { RedisClient, RedisKeys } from '@signalpost/queues';
+import type {
+  AttemptRecord,
+  DeliveryInfo,
+  DeliveryRecord,
+  DeliveryState,
+  FinalOutcome,
+} from './records';
+
+const MAX_ATTEMPTS_KEPT = 100;
+
+// Creates delivery records that do not exist yet and counts them in the
+// ledger. KEYS: ledger, then one record key per delivery. ARGV: retentionMs,
+// then one info JSON per delivery. Returns, per delivery, 1 when it is still
+// pending (new, or created earlier and never picked up) so the caller
+// enqueues it, else 0.
+const CREATE_DELIVERIES = `
+local retention = tonumber(ARGV[1])
+local created = 0
+local results = {}
+for i = 2, #KEYS do
+  local key = KEYS[i]
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'info', ARGV[i], 'state', 'pending')
+    redis.call('PEXPIRE', key, retention)
+    created = created + 1
+    results[i - 1] = 1
+  elseif redis.call('HGET', key, 'state') == 'pending' then
+    results[i - 1] = 1
+  else
+    results[i - 1] = 0
+  end
+end
+if created > 0 then redis.call('HINCRBY', KEYS[1], 'created', created) end
+return results
+`;
+
+// Moves a delivery to a final state once: a second call (a job re-run after
+// a crash) changes nothing and counts nothing. KEYS: record, ledger.
+// ARGV: state, reason, updatedAt. Returns 1 when it changed the state.
+const FINALIZE_DELIVERY = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
+redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+return 1
+`;
+
+/** The delivery ledger: created = final outcomes + in flight. */
+export interface Ledger {
+  readonly created: number;
+  readonly delivered: number;
+  readonly dead_lettered: number;
+  readonly throttled: number;
+  readonly dropped: number;
+  readonly inFlight: number;
+}
+
+/** Delivery records, their attempts and the ledger. */
+export class DeliveryStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly options: { readonly retentionMs: number },
+  ) {}
+
+  /**
+   * Creates the records of new deliveries. Returns the ids still pending,
+   * which the caller must enqueue: enqueueing them again is harmless since
+   * job ids are the delivery ids.
+   */
+  async create(deliveries: readonly DeliveryInfo[]): Promise<string[]> {
+    if (deliveries.length === 0) return [];
+    const keys = [
+      this.keys.ledger,
+      ...deliveries.map((item) => this.keys.delivery(item.id)),
+    ];
+    const infos = deliveries.map((item) => JSON.stringify(item));
+    const pending = (await this.redis.eval(
+      CREATE_DELIVERIES,
+      keys.length,
+      ...keys,
+      this.options.retentionMs,
+      ...infos,
+    )) as number[];
+    return deliveries
+      .filter((_, index) => pending[index] === 1)
+      .map((item) => item.id);
+  }
+
+  /** Sets a non-final state, e.g. `in_flight` or `scheduled`. */
+  async setState(
+    id: string,
+    state: Exclude<DeliveryState, FinalOutcome>,
+    extra: { nextAttemptAt?: Date; reason?: string } = {},
+  ): Promise<void> {
+    const key = this.keys.delivery(id);
+    const fields: Record<string, string> = {
+      state,
+      updatedAt: new Date().toISOString(),
+    };
+    if (extra.nextAttemptAt)
+      fields.nextAttemptAt = extra.nextAttemptAt.toISOString();
+    if (extra.reason) fields.reason = extra.reason;
+    const pipeline = this.redis.multi().hset(key, fields);
+    if (!extra.nextAttemptAt) pipeline.hdel(key, 'nextAttemptAt');
+    await pipeline.exec();
+  }
+
+  /** Ends a delivery; returns false when it had ended already. */
+  async finalize(
+    id: string,
+    outcome: FinalOutcome,
+    reason = '',
+  ): Promise<boolean> {
+    const changed = await this.redis.eval(
+      FINALIZE_DELIVERY,
+      2,
+      this.keys.delivery(id),
+      this.keys.ledger,
+      outcome,
+      reason,
+      new Date().toISOString(),
+    );
+    return changed === 1;
+  }
+
+  /** Appends an attempt, keeping the latest {@link MAX_ATTEMPTS_KEPT}. */
+  async addAttempt(id: string, attempt: AttemptRecord): Promise<void> {
+    const key = this.keys.deliveryAttempts(id);
+    await this.redis
+      .multi()
+      .rpush(key, JSON.stringify(attempt))
+      .ltrim(key, -MAX_ATTEMPTS_KEPT, -1)
+      .pexpire(key, this.options.retentionMs)
+      .exec();
+  }
+
+  /** Reads a delivery with its attempts. */
+  async get(id: string): Promise<DeliveryRecord | undefined> {
+    const [fields, attempts] = await Promise.all([
+      this.redis.hgetall(this.keys.delivery(id)),
+      this.redis.lrange(this.keys.deliveryAttempts(id), 0, -1),
+    ]);
+    if (!fields.info) return undefined;
+    const info = JSON.parse(fields.info) as DeliveryInfo;
+    return {
+      ...info,
+      state: (fields.state ?? 'pending') as DeliveryState,
+      ...(fields.nextAttemptAt ? { nextAttemptAt: fields.nextAttemptAt } : {}),
+      ...(fields.reason ? { reason: fields.reason } : {}),
+      ...(fields.updatedAt ? { updatedAt: fields.updatedAt } : {}),
+      attempts: attempts.map((json) => JSON.parse(json) as AttemptRecord),
+    };
+  }
+
+  /** Reads the state only, for the worker's checks. */
+  async state(id: string): Promise<DeliveryState | undefined> {
+    const state = await this.redis.hget(this.keys.delivery(id), 'state');
+    return (state ?? undefined) as DeliveryState | undefined;
+  }
+
+  /** Reads the ledger. */
+  async ledger(): Promise<Ledger> {
+    const fields = await this.redis.hgetall(this.keys.ledger);
+    const read = (name: string): number => Number(fields[name] ?? 0);
+    const created = read('created');
+    const ended =
+      read('delivered') +
+      read('dead_lettered') +
+      read('throttled') +
+      read('dropped');
+    return {
+      created,
+      delivered: read('delivered'),
+      dead_lettered: read('dead_lettered'),
+      throttled: read('throttled'),
+      dropped: read('dropped'),
+      inFlight: created - ended,
+    };
+  }
+}

@@ -1,0 +1,239 @@
+import type { Signal } from '@signalpost/signal';
+import type { RedisClient, RedisKeys } from '@signalpost/queues';
+import type { SignalState } from './records';
+
+/** A signal to store, with the job id that carries it. */
+export interface SignalToStore {
+  readonly signal: Signal;
+  readonly identity: string;
+  readonly jobId: string;
+}
+
+/** What storing one signal found. */
+export type StoreOutcome =
+  | { readonly duplicate: false }
+  | {
+      readonly duplicate: true;
+      readonly state: SignalState | undefined;
+      readonly jobId: string;
+    };
+
+/** A signal's record as the API returns it. */
+export interface SignalRecord {
+  readonly signal: Signal;
+  readonly state: SignalState;
+  readonly receivedAt: string;
+  readonly routedAt?: string;
+  readonly deliveryIds: string[];
+}
+
+// Checks every signal's dedup key first, so a batch is stored all or
+// nothing; a (source, id) twice in one batch counts as a duplicate.
+// KEYS: per signal, dedup key, record key, id index key, deliveries key.
+// ARGV: dedupTtlMs, retentionMs, receivedAt, then per signal jobId, JSON, identity.
+const STORE_SIGNALS = `
+local dedupTtl = tonumber(ARGV[1])
+local retention = tonumber(ARGV[2])
+local receivedAt = ARGV[3]
+local count = #KEYS / 4
+local results = {}
+local seen = {}
+for i = 1, count do
+  local dedupKey = KEYS[(i - 1) * 4 + 1]
+  local existing = redis.call('GET', dedupKey)
+  if existing then
+    local state = redis.call('HGET', KEYS[(i - 1) * 4 + 2], 'state')
+    results[i] = {1, existing, state or ''}
+  elseif seen[dedupKey] then
+    results[i] = {1, ARGV[3 + (i - 1) * 3 + 1], 'routing'}
+  else
+    seen[dedupKey] = true
+    results[i] = {0, '', ''}
+  end
+end
+for i = 1, count do
+  if results[i][1] == 0 then
+    local jobId = ARGV[3 + (i - 1) * 3 + 1]
+    local json = ARGV[3 + (i - 1) * 3 + 2]
+    local identity = ARGV[3 + (i - 1) * 3 + 3]
+    local recordKey = KEYS[(i - 1) * 4 + 2]
+    local indexKey = KEYS[(i - 1) * 4 + 3]
+    redis.call('SET', KEYS[(i - 1) * 4 + 1], jobId, 'PX', dedupTtl)
+    redis.call('DEL', recordKey, KEYS[(i - 1) * 4 + 4])
+    redis.call('HSET', recordKey, 'signal', json, 'state', 'routing', 'receivedAt', receivedAt, 'jobId', jobId)
+    redis.call('PEXPIRE', recordKey, retention)
+    redis.call('SADD', indexKey, identity)
+    redis.call('PEXPIRE', indexKey, retention)
+  end
+end
+return results
+`;
+
+// Claims a (source, id) for a job enqueued straight into BullMQ.
+// KEYS: dedup key, record key, id index key. ARGV: jobId, dedupTtlMs,
+// retentionMs, JSON, receivedAt, identity. Returns 'new', 'own' or the
+// job id that claimed it first.
+const CLAIM_SIGNAL = `
+local existing = redis.call('GET', KEYS[1])
+if existing and existing ~= ARGV[1] then return existing end
+if not existing then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('HSET', KEYS[2], 'signal', ARGV[4], 'state', 'routing', 'receivedAt', ARGV[5], 'jobId', ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+  redis.call('SADD', KEYS[3], ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[3]))
+end
+if existing then return 'own' end
+return 'new'
+`;
+
+/** Signal records and `(source, id)` duplicate detection. */
+export class SignalStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly options: {
+      readonly dedupTtlMs: number;
+      readonly retentionMs: number;
+    },
+  ) {}
+
+  /**
+   * Stores signals atomically: each new `(source, id)` gets a record and a
+   * dedup key; each seen one is reported as a duplicate and left alone.
+   */
+  async store(
+    signals: readonly SignalToStore[],
+    receivedAt: Date,
+  ): Promise<StoreOutcome[]> {
+    const keys = signals.flatMap((item) => [
+      this.keys.dedup(item.identity),
+      this.keys.signal(item.identity),
+      this.keys.signalsById(item.signal.id),
+      this.keys.signalDeliveries(item.identity),
+    ]);
+    const args = signals.flatMap((item) => [
+      item.jobId,
+      JSON.stringify(item.signal),
+      item.identity,
+    ]);
+    const replies = (await this.redis.eval(
+      STORE_SIGNALS,
+      keys.length,
+      ...keys,
+      this.options.dedupTtlMs,
+      this.options.retentionMs,
+      receivedAt.toISOString(),
+      ...args,
+    )) as [number, string, string][];
+    return replies.map(([duplicate, jobId, state]) =>
+      duplicate === 1
+        ? {
+            duplicate: true,
+            jobId,
+            state: (state || undefined) as SignalState | undefined,
+          }
+        : { duplicate: false },
+    );
+  }
+
+  /** Removes what {@link store} wrote for signals whose enqueue failed. */
+  async unstore(signals: readonly SignalToStore[]): Promise<void> {
+    const keys = signals.flatMap((item) => [
+      this.keys.dedup(item.identity),
+      this.keys.signal(item.identity),
+      this.keys.signalDeliveries(item.identity),
+    ]);
+    if (keys.length > 0) await this.redis.del(...keys);
+  }
+
+  /** Claims a signal that arrived straight through BullMQ. */
+  async claim(
+    item: SignalToStore,
+    receivedAt: Date,
+  ): Promise<'new' | 'own' | { duplicateOf: string }> {
+    const reply = (await this.redis.eval(
+      CLAIM_SIGNAL,
+      3,
+      this.keys.dedup(item.identity),
+      this.keys.signal(item.identity),
+      this.keys.signalsById(item.signal.id),
+      item.jobId,
+      this.options.dedupTtlMs,
+      this.options.retentionMs,
+      JSON.stringify(item.signal),
+      receivedAt.toISOString(),
+      item.identity,
+    )) as string;
+    return reply === 'new' || reply === 'own' ? reply : { duplicateOf: reply };
+  }
+
+  /** Records the router's result for a signal. */
+  async markRouted(
+    identity: string,
+    state: SignalState,
+    deliveryIds: readonly string[],
+    at: Date,
+  ): Promise<void> {
+    const pipeline = this.redis
+      .multi()
+      .hset(this.keys.signal(identity), { state, routedAt: at.toISOString() });
+    if (deliveryIds.length > 0)
+      this.queueDeliveryIds(pipeline, identity, deliveryIds, at);
+    await pipeline.exec();
+  }
+
+  /** Links a delivery created later (a fallback or a replay) to its signal. */
+  async addDelivery(
+    identity: string,
+    deliveryId: string,
+    at: Date,
+  ): Promise<void> {
+    const pipeline = this.redis.multi();
+    this.queueDeliveryIds(pipeline, identity, [deliveryId], at);
+    await pipeline.exec();
+  }
+
+  private queueDeliveryIds(
+    pipeline: ReturnType<RedisClient['multi']>,
+    identity: string,
+    deliveryIds: readonly string[],
+    at: Date,
+  ): void {
+    const key = this.keys.signalDeliveries(identity);
+    const members = deliveryIds.flatMap((id, index) => [
+      at.getTime() + index,
+      id,
+    ]);
+    pipeline.zadd(key, 'NX', ...members).pexpire(key, this.options.retentionMs);
+  }
+
+  /** Reads the router's state of a signal, if it has a record. */
+  async state(identity: string): Promise<SignalState | undefined> {
+    const state = await this.redis.hget(this.keys.signal(identity), 'state');
+    return (state ?? undefined) as SignalState | undefined;
+  }
+
+  /** Lists the identities of the stored signals with this id. */
+  async identitiesOf(id: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.signalsById(id));
+  }
+
+  /** Reads a signal's record. */
+  async get(identity: string): Promise<SignalRecord | undefined> {
+    const [fields, deliveryIds] = await Promise.all([
+      this.redis.hgetall(this.keys.signal(identity)),
+      this.redis.zrange(this.keys.signalDeliveries(identity), 0, -1),
+    ]);
+    if (!fields.signal) return undefined;
+    return {
+      signal: JSON.parse(fields.signal) as Signal,
+      state: (fields.state ?? 'routing') as SignalState,
+      receivedAt: fields.receivedAt ?? '',
+      ...(fields.routedAt ? { routedAt: fields.routedAt } : {}),
+      deliveryIds,
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './input-schema';
+export * from './public-view';
+export * from './subscription';
+export * from './validate-subscription';

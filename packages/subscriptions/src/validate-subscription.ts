@@ -1,0 +1,412 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveRetryPolicy } from '@signalpost/delivery-policy';
+import { checkTargetAtSave, type AllowRule } from '@signalpost/net-guard';
+import { parsePattern } from '@signalpost/patterns';
+import { signatureHeadersFor, validateSecret } from '@signalpost/signing';
+import { compileExpression } from '@signalpost/transforms';
+import { DEFAULT_DEAD_LETTER_QUEUE } from '@signalpost/queues';
+import { subscriptionInputSchema, type TargetInput } from './input-schema';
+import type {
+  CircuitBreakerOptions,
+  SecretSource,
+  Subscription,
+  Target,
+  WebhookTarget,
+} from './subscription';
+
+/** A rule a subscription breaks, with the field path at fault. */
+export interface SubscriptionIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** What the validator needs to know about where the subscription comes from. */
+export interface ValidationContext {
+  /** `api` restricts env and file secrets; the config file may name any. */
+  readonly origin: 'api' | 'config';
+  readonly allowRules: readonly AllowRule[];
+  /** Where API-given file secrets may live; none means no file secrets. */
+  readonly secretsDir: string | undefined;
+  /** Names of the transforms the workers know. */
+  readonly transformNames: ReadonlySet<string>;
+  /** The stored subscription a PUT replaces, for secrets it omits. */
+  readonly existing?: Subscription;
+  /** Id from the route, for PUT. */
+  readonly id?: string;
+  readonly newId: () => string;
+  readonly now: () => Date;
+  /** Resolves a host name at save; injectable for tests. */
+  readonly resolveHost?: Parameters<typeof checkTargetAtSave>[2];
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly subscription: Subscription }
+  | { readonly ok: false; readonly issues: readonly SubscriptionIssue[] };
+
+const RESERVED_HEADERS = [
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'x-signalpost-delivery-id',
+];
+
+/** Circuit breaker defaults of every webhook target. */
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerOptions = Object.freeze({
+  failureThreshold: 5,
+  errorThresholdPercentage: 50,
+  failureWindowMs: 60_000,
+  recoveryTimeoutMs: 300_000,
+  halfOpenMaxCalls: 1,
+});
+
+/**
+ * Validates a subscription as a client or the config file sends it and
+ * fills in the defaults. Every rule broken is reported with its path.
+ */
+export async function validateSubscription(
+  raw: unknown,
+  context: ValidationContext,
+): Promise<ValidationResult> {
+  const parsed = subscriptionInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: issue.message,
+      })),
+    };
+  }
+  const input = parsed.data;
+  const issues: SubscriptionIssue[] = [];
+  const id =
+    context.id ?? input.id ?? context.existing?.id ?? `sub_${context.newId()}`;
+  if (
+    context.id !== undefined &&
+    input.id !== undefined &&
+    input.id !== context.id
+  ) {
+    issues.push({
+      path: 'id',
+      message: `id ${input.id} does not match the id in the path, ${context.id}`,
+    });
+  }
+
+  const pattern = parsePattern(input.pattern);
+  if (!pattern.ok) issues.push({ path: 'pattern', message: pattern.message });
+  if (typeof input.filter === 'string')
+    checkExpression(input.filter, 'filter', 'filter', issues);
+
+  const inputs = Array.isArray(input.dispatch)
+    ? input.dispatch
+    : [input.dispatch];
+  const dispatch: Target[] = [];
+  for (const [index, target] of inputs.entries()) {
+    const where = `dispatch[${index}]`;
+    const previous = context.existing?.dispatch.find(
+      (stored) => stored.id === (target.id ?? `${id}#${index}`),
+    );
+    const normalized = await normalizeTarget(
+      target,
+      `${id}#${index}`,
+      where,
+      previous,
+      context,
+      issues,
+    );
+    if (normalized) dispatch.push(normalized);
+  }
+  const ids = dispatch.map((target) => target.id);
+  if (new Set(ids).size !== ids.length)
+    issues.push({ path: 'dispatch', message: 'target ids must be unique' });
+  if (issues.length > 0) return { ok: false, issues };
+
+  const now = context.now().toISOString();
+  const subscription: Subscription = {
+    id,
+    pattern: input.pattern,
+    enabled: input.enabled ?? true,
+    ...(typeof input.filter === 'string' ? { filter: input.filter } : {}),
+    dispatch,
+    managedBy: context.origin,
+    version: (context.existing?.version ?? 0) + 1,
+    createdAt: context.existing?.createdAt ?? now,
+    updatedAt: now,
+  };
+  return { ok: true, subscription };
+}
+
+async function normalizeTarget(
+  input: TargetInput | NonNullable<TargetInput['fallback']>,
+  defaultId: string,
+  where: string,
+  previous: Target | undefined,
+  context: ValidationContext,
+  issues: SubscriptionIssue[],
+): Promise<Target | undefined> {
+  const base = {
+    id: input.id ?? defaultId,
+    deadLetterQueue: input.deadLetterQueue ?? DEFAULT_DEAD_LETTER_QUEUE,
+    ...(input.throttle ? { throttle: input.throttle } : {}),
+  };
+  if (input.throttle)
+    checkExpression(
+      input.throttle.key,
+      'throttleKey',
+      `${where}.throttle.key`,
+      issues,
+    );
+
+  let fallback: Target | undefined;
+  if ('fallback' in input && input.fallback) {
+    const previousFallback =
+      previous && 'fallback' in previous ? previous.fallback : undefined;
+    fallback = await normalizeTarget(
+      input.fallback,
+      `${base.id}/fallback`,
+      `${where}.fallback`,
+      previousFallback,
+      context,
+      issues,
+    );
+  }
+  const withFallback = fallback ? { fallback } : {};
+
+  switch (input.adapter) {
+    case 'logger':
+      return {
+        ...base,
+        adapter: 'logger',
+        level: input.level ?? 'info',
+        ...withFallback,
+      };
+    case 'console':
+      return { ...base, adapter: 'console', ...withFallback };
+    case 'noop':
+      return { ...base, adapter: 'noop', ...withFallback };
+    case 'webhook': {
+      const previousWebhook =
+        previous?.adapter === 'webhook' ? previous : undefined;
+      const webhook = await normalizeWebhook(
+        input,
+        base,
+        where,
+        previousWebhook,
+        context,
+        issues,
+      );
+      return webhook ? { ...webhook, ...withFallback } : undefined;
+    }
+  }
+}
+
+async function normalizeWebhook(
+  input: Extract<
+    TargetInput | NonNullable<TargetInput['fallback']>,
+    { adapter: 'webhook' }
+  >,
+  base: { id: string; deadLetterQueue: string },
+  where: string,
+  previous: WebhookTarget | undefined,
+  context: ValidationContext,
+  issues: SubscriptionIssue[],
+): Promise<WebhookTarget | undefined> {
+  const signature = input.signature ?? 'standard-webhooks';
+  const signatureHeader = input.signatureHeader ?? 'X-Signature-256';
+  const before = issues.length;
+
+  const reachable = await checkTargetAtSave(
+    input.url,
+    context.allowRules,
+    context.resolveHost,
+  );
+  if (!reachable.ok)
+    issues.push({ path: `${where}.url`, message: reachable.reason });
+
+  const headers = normalizeHeaders(
+    input.headers ?? {},
+    signature,
+    signatureHeader,
+    `${where}.headers`,
+    issues,
+  );
+  const secret = await resolveSecretInput(
+    input.secret,
+    previous?.secret,
+    signature,
+    `${where}.secret`,
+    context,
+    issues,
+  );
+
+  const retry = resolveRetryPolicy(input.retry ?? {});
+  if (!retry.ok) {
+    for (const issue of retry.issues)
+      issues.push({ path: `${where}.${issue.path}`, message: issue.message });
+  }
+  checkTransform(input.transform, `${where}.transform`, context, issues);
+  if (input.idempotencyKey)
+    checkExpression(
+      input.idempotencyKey,
+      'idempotencyKey',
+      `${where}.idempotencyKey`,
+      issues,
+    );
+  if (input.rateLimit?.burst !== undefined && input.rateLimit.burst < 1) {
+    issues.push({
+      path: `${where}.rateLimit.burst`,
+      message: 'burst must be at least 1',
+    });
+  }
+  if (issues.length > before || !retry.ok) return undefined;
+
+  return {
+    ...base,
+    adapter: 'webhook',
+    url: input.url,
+    method: input.method ?? 'POST',
+    headers,
+    format: input.format ?? 'json',
+    timeoutMs: input.timeoutMs ?? 10_000,
+    ...(secret ? { secret } : {}),
+    signature,
+    signatureHeader,
+    ...(input.transform ? { transform: input.transform } : {}),
+    retry: retry.policy,
+    circuitBreaker: { ...DEFAULT_CIRCUIT_BREAKER, ...input.circuitBreaker },
+    maxInFlight: input.maxInFlight ?? 10,
+    ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
+    ...(input.throttle ? { throttle: input.throttle } : {}),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+  };
+}
+
+function normalizeHeaders(
+  headers: Record<string, string>,
+  scheme: 'standard-webhooks' | 'hmac-sha256' | 'jido',
+  signatureHeader: string,
+  where: string,
+  issues: SubscriptionIssue[],
+): Record<string, string> {
+  const reserved = new Set([
+    ...RESERVED_HEADERS,
+    ...signatureHeadersFor(scheme, signatureHeader).map((name) =>
+      name.toLowerCase(),
+    ),
+  ]);
+  for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature'])
+    reserved.add(name);
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (reserved.has(lower) || lower.startsWith('ce-')) {
+      issues.push({
+        path: `${where}.${name}`,
+        message: `header ${name} is set by Signalpost and cannot be overridden`,
+      });
+    } else if (/[\r\n\0]/.test(value)) {
+      issues.push({
+        path: `${where}.${name}`,
+        message: 'header values may not contain line breaks or NUL',
+      });
+    } else {
+      result[lower] = value;
+    }
+  }
+  return result;
+}
+
+async function resolveSecretInput(
+  input: unknown,
+  previous: readonly SecretSource[] | undefined,
+  scheme: 'standard-webhooks' | 'hmac-sha256' | 'jido',
+  where: string,
+  context: ValidationContext,
+  issues: SubscriptionIssue[],
+): Promise<SecretSource[] | undefined> {
+  if (input === undefined) return previous ? [...previous] : undefined;
+  if (input === null) return undefined;
+  const sources = (Array.isArray(input) ? input : [input]) as SecretSource[];
+  for (const [index, source] of sources.entries()) {
+    const path = sources.length > 1 ? `${where}[${index}]` : where;
+    const problem = await checkSecretSource(source, scheme, context);
+    if (problem) issues.push({ path, message: problem });
+  }
+  return sources;
+}
+
+async function checkSecretSource(
+  source: SecretSource,
+  scheme: 'standard-webhooks' | 'hmac-sha256' | 'jido',
+  context: ValidationContext,
+): Promise<string | undefined> {
+  if (typeof source === 'string') return validateSecret(scheme, source);
+  if ('env' in source) {
+    if (
+      context.origin === 'api' &&
+      !source.env.startsWith('SIGNALPOST_SECRET_')
+    ) {
+      return 'secrets given through the API may only name environment variables that start with SIGNALPOST_SECRET_';
+    }
+    return undefined;
+  }
+  if (context.origin === 'config') return undefined;
+  if (!context.secretsDir)
+    return 'file secrets need SIGNALPOST_SECRETS_DIR to be set on the API';
+  const root = path.resolve(context.secretsDir);
+  const resolved = path.resolve(root, source.file);
+  if (!resolved.startsWith(root + path.sep))
+    return `secret file must be inside SIGNALPOST_SECRETS_DIR`;
+  try {
+    const stats = await lstat(resolved);
+    if (!stats.isFile()) return 'secret file must be a regular file';
+    if (stats.size > 4096) return 'secret file must be at most 4 KiB';
+  } catch {
+    return 'secret file does not exist';
+  }
+  return undefined;
+}
+
+function checkTransform(
+  transform: { name: string } | { jsonata: string } | undefined,
+  where: string,
+  context: ValidationContext,
+  issues: SubscriptionIssue[],
+): void {
+  if (!transform) return;
+  if ('name' in transform) {
+    if (!context.transformNames.has(transform.name)) {
+      const known = [...context.transformNames].sort().join(', ');
+      issues.push({
+        path: `${where}.name`,
+        message: `unknown transform ${transform.name}; known: ${known}`,
+      });
+    }
+    return;
+  }
+  checkExpression(transform.jsonata, 'transform', `${where}.jsonata`, issues);
+}
+
+function checkExpression(
+  source: string,
+  purpose: 'transform' | 'filter' | 'idempotencyKey' | 'throttleKey',
+  where: string,
+  issues: SubscriptionIssue[],
+): void {
+  try {
+    compileExpression(source, purpose);
+  } catch (error) {
+    issues.push({ path: where, message: (error as Error).message });
+  }
+}
+
+function formatPath(segments: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text ? `.${String(segment)}` : String(segment);
+  }
+  return text;
+}
