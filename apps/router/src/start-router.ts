@@ -83,6 +83,9 @@ export async function startRouter(
     connection: redis,
     prefix: config.prefix,
   });
+  deliveriesQueue.on('error', (error) =>
+    logger.debug({ err: error }, 'deliveries queue error'),
+  );
   const records = { retentionMs: config.retentionMs };
   const dependencies: RouterDependencies = {
     logger,

@@ -85,6 +85,9 @@ export async function startWorker(
     connection: redis,
     prefix: config.prefix,
   });
+  deliveriesQueue.on('error', (error) =>
+    logger.debug({ err: error }, 'deliveries queue error'),
+  );
   const records = { retentionMs: config.retentionMs };
   const allowRules = parseAllowTargets(config.allowTargets.join(','));
   const webhooks = new WebhookClient(allowRules);

@@ -1,0 +1,271 @@
+/**
+ * `npm start`: runs the API, the router, the workers and the monitor as
+ * separate processes sharing one Redis. With no REDIS_URL it starts a private
+ * redis-server with a data folder of its own; with no API keys it makes an
+ * admin key, binds the API to loopback and prints a curl that publishes.
+ * It restarts an app that dies and stops everything on Ctrl-C or SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = path.resolve(__dirname, '..');
+const RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+const REDIS_START_TIMEOUT_MS = 10_000;
+
+interface AppSpec {
+  readonly name: string;
+  readonly entry: string;
+  readonly env: Record<string, string>;
+}
+
+interface Supervised {
+  readonly spec: AppSpec;
+  child: ChildProcess | undefined;
+  restarts: number;
+}
+
+let stopping = false;
+const supervised: Supervised[] = [];
+let redisProcess: ChildProcess | undefined;
+
+async function main(): Promise<void> {
+  const env = { ...process.env } as Record<string, string>;
+  const port = Number(nonEmpty(env.PORT) ?? 8080);
+  const workers = Number(nonEmpty(env.SIGNALPOST_WORKERS) ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new Error(
+      `SIGNALPOST_WORKERS must be an integer from 1 to 64, got ${env.SIGNALPOST_WORKERS}`,
+    );
+  }
+
+  if (!nonEmpty(env.REDIS_URL) && !nonEmpty(env.REDIS_CLUSTER_NODES)) {
+    env.REDIS_URL = await startPrivateRedis();
+  }
+  const demo =
+    !nonEmpty(env.SIGNALPOST_API_KEYS) && !nonEmpty(env.SIGNALPOST_CONFIG);
+  let demoKey: string | undefined;
+  if (demo) {
+    demoKey = `sp_${randomBytes(18).toString('base64url')}`;
+    env.SIGNALPOST_API_KEYS = `${demoKey}=admin`;
+    env.HOST = nonEmpty(env.HOST) ?? '127.0.0.1';
+    // The demo's own receiver runs on this machine, so loopback targets are
+    // admitted; a configured deployment keeps the closed default.
+    env.SIGNALPOST_ALLOW_TARGETS =
+      nonEmpty(env.SIGNALPOST_ALLOW_TARGETS) ?? '127.0.0.0/8';
+  }
+
+  const specs: AppSpec[] = [
+    {
+      name: 'api',
+      entry: 'apps/api/src/main.ts',
+      env: { PORT: String(port), METRICS_PORT: String(port) },
+    },
+    {
+      name: 'router',
+      entry: 'apps/router/src/main.ts',
+      env: { METRICS_PORT: String(port + 1) },
+    },
+    ...Array.from({ length: workers }, (_, index) => ({
+      name: workers === 1 ? 'worker' : `worker-${index + 1}`,
+      entry: 'apps/worker/src/main.ts',
+      env: { METRICS_PORT: String(port + 2 + index) },
+    })),
+    {
+      name: 'monitor',
+      entry: 'apps/monitor/src/main.ts',
+      env: { METRICS_PORT: String(port + 2 + workers) },
+    },
+  ];
+
+  for (const spec of specs) {
+    const entry: Supervised = {
+      spec: { ...spec, env: { ...env, ...spec.env } },
+      child: undefined,
+      restarts: 0,
+    };
+    supervised.push(entry);
+    launch(entry);
+  }
+  printBanner(port, specs, demoKey);
+  process.once('SIGINT', () => void stopAll('SIGINT'));
+  process.once('SIGTERM', () => void stopAll('SIGTERM'));
+}
+
+function launch(entry: Supervised): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry.spec.entry], {
+    cwd: ROOT,
+    env: entry.spec.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  entry.child = child;
+  prefixLines(child.stdout, entry.spec.name, process.stdout);
+  prefixLines(child.stderr, entry.spec.name, process.stderr);
+  child.once('exit', (code, signal) => {
+    entry.child = undefined;
+    if (stopping) return;
+    const delay = Math.min(
+      RESTART_DELAY_MS * 2 ** Math.min(entry.restarts, 5),
+      MAX_RESTART_DELAY_MS,
+    );
+    entry.restarts += 1;
+    log(
+      `${entry.spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`,
+    );
+    setTimeout(() => {
+      if (!stopping) launch(entry);
+    }, delay).unref();
+  });
+}
+
+async function stopAll(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal} received: stopping every app`);
+  const graceMs =
+    Number(nonEmpty(process.env.SHUTDOWN_GRACE_MS) ?? 25_000) + 5_000;
+  await Promise.all(supervised.map((entry) => stopChild(entry.child, graceMs)));
+  if (redisProcess) await stopChild(redisProcess, 10_000);
+  log('stopped');
+  process.exit(0);
+}
+
+function stopChild(
+  child: ChildProcess | undefined,
+  graceMs: number,
+): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function startPrivateRedis(): Promise<string> {
+  const port = await freePort();
+  const dir = path.join(ROOT, '.data', 'redis');
+  mkdirSync(dir, { recursive: true });
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+  // Its own process group keeps a terminal's Ctrl-C from stopping Redis
+  // before the apps have drained; stopAll stops it last.
+  const child = spawn('redis-server', args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.once('error', (error) => {
+    log(
+      `cannot start redis-server (${error.message}): install it or set REDIS_URL`,
+    );
+    process.exit(1);
+  });
+  prefixLines(child.stdout, 'redis', process.stdout);
+  prefixLines(child.stderr, 'redis', process.stderr);
+  redisProcess = child;
+  await waitForPort(port);
+  log(
+    `started a private redis-server on 127.0.0.1:${port} with its data in ${path.relative(ROOT, dir)}`,
+  );
+  return `redis://127.0.0.1:${port}`;
+}
+
+function printBanner(
+  port: number,
+  specs: AppSpec[],
+  demoKey: string | undefined,
+): void {
+  const ports = specs
+    .map((spec) => `${spec.name} ${spec.env.METRICS_PORT}`)
+    .join(', ');
+  log(
+    `API on http://127.0.0.1:${port}; /metrics, /healthz and /readyz per app on ports: ${ports}`,
+  );
+  if (!demoKey) return;
+  log(`generated an admin API key for this run: ${demoKey}`);
+  log('publish a signal with:');
+  process.stdout.write(
+    `\n  curl -sS -X POST http://127.0.0.1:${port}/v1/signals \\\n` +
+      `    -H "Authorization: Bearer ${demoKey}" -H 'content-type: application/json' \\\n` +
+      `    -d '{"type":"order.created","source":"shop","data":{"orderId":42}}'\n\n`,
+  );
+}
+
+function prefixLines(
+  stream: NodeJS.ReadableStream | null,
+  name: string,
+  output: NodeJS.WriteStream,
+): void {
+  if (!stream) return;
+  const label = `[${name}]`.padEnd(11);
+  createInterface({ input: stream }).on('line', (line) =>
+    output.write(`${label} ${line}\n`),
+  );
+}
+
+function log(message: string): void {
+  process.stdout.write(`[start]     ${message}\n`);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        resolve(typeof address === 'object' && address ? address.port : 0),
+      );
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `redis-server did not listen on port ${port} within ${REDIS_START_TIMEOUT_MS} ms`,
+  );
+}
+
+main().catch((error: Error) => {
+  log(`failed to start: ${error.message}`);
+  void stopAll('error');
+});
