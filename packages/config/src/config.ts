@@ -59,6 +59,9 @@ export interface SignalpostConfig {
   readonly metricsTargetLabels: boolean;
   /** `SIGNALPOST_DASHBOARD_WRITE`. @defaultValue false */
   readonly dashboardWrite: boolean;
+  /** `SIGNALPOST_INGEST_RATE_LIMIT` (`<requests>/<seconds>`) per API key; none by default. */
+  readonly ingestRateLimit:
+    { readonly requests: number; readonly windowMs: number } | undefined;
   /** `SHUTDOWN_GRACE_MS`. @defaultValue 25000 */
   readonly shutdownGraceMs: number;
   /** `LOG_LEVEL`. @defaultValue `info` */
@@ -170,6 +173,7 @@ export function loadConfig(env: Environment = process.env): SignalpostConfig {
       false,
     ),
     dashboardWrite: readBoolean(read, 'SIGNALPOST_DASHBOARD_WRITE', false),
+    ingestRateLimit: readRateLimit(read, 'SIGNALPOST_INGEST_RATE_LIMIT'),
     shutdownGraceMs: readInteger(
       read,
       'SHUTDOWN_GRACE_MS',
@@ -364,6 +368,24 @@ function readRatio(read: Reader, name: string, fallback: number): number {
     );
   }
   return value;
+}
+
+function readRateLimit(
+  read: Reader,
+  name: string,
+): { requests: number; windowMs: number } | undefined {
+  const text = read(name);
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const requests = Number(match?.[1]);
+  const seconds = Number(match?.[2]);
+  if (!match || requests < 1 || seconds < 1 || seconds > 86_400) {
+    throw new ConfigError(
+      name,
+      `expected <requests>/<seconds> such as 1000/1, got ${JSON.stringify(text)}`,
+    );
+  }
+  return { requests, windowMs: seconds * 1000 };
 }
 
 function readBoolean(read: Reader, name: string, fallback: boolean): boolean {
