@@ -25,6 +25,7 @@ COPY packages/inbound/package.json packages/inbound/
 COPY packages/net-guard/package.json packages/net-guard/
 COPY packages/observability/package.json packages/observability/
 COPY packages/patterns/package.json packages/patterns/
+COPY packages/plugins/package.json packages/plugins/
 COPY packages/queues/package.json packages/queues/
 COPY packages/signal/package.json packages/signal/
 COPY packages/signing/package.json packages/signing/

@@ -23,6 +23,7 @@ import {
   SubscriptionStore,
 } from '@signalpost/store';
 import { ExpressionCache } from '@signalpost/transforms';
+import { loadPlugins } from '@signalpost/plugins';
 import { routeSignal, type RouterDependencies } from './route-signal';
 import { SubscriptionCache } from './subscription-cache';
 
@@ -49,6 +50,8 @@ export async function startRouter(
   options: StartRouterOptions = {},
 ): Promise<RunningRouter> {
   const logger = options.logger ?? createLogger('router', config.logLevel);
+  // Loaded so a broken plugin stops every app at start, not only the workers.
+  loadPlugins(config.plugins);
   const metrics = createMetrics('router');
   const keys = redisKeys(config.prefix);
   const redis = createRedisConnection(config, 'worker', 'signalpost-router');

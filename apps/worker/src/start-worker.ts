@@ -26,7 +26,9 @@ import {
 import {
   ExpressionCache,
   createTransformRegistry,
+  type TransformFn,
 } from '@signalpost/transforms';
+import { loadPlugins } from '@signalpost/plugins';
 import { WebhookClient } from './adapters/webhook-client';
 import { processDelivery, RetryLaterError } from './delivery/process-delivery';
 import type { WorkerDependencies } from './delivery/worker-dependencies';
@@ -56,6 +58,7 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger('worker', config.logLevel);
+  const plugins = loadPlugins(config.plugins);
   const metrics = createMetrics('worker');
   const keys = redisKeys(config.prefix);
   const redis = createRedisConnection(config, 'worker', 'signalpost-worker');
@@ -108,7 +111,9 @@ export async function startWorker(
     inFlight: new InFlightLimiter(redis),
     transforms: createTransformRegistry({
       pagerduty: config.file.pagerduty ?? {},
+      plugins: plugins.transforms as Record<string, TransformFn>,
     }),
+    hooks: plugins.hooks,
     expressions: new ExpressionCache(),
     userAgent: `signalpost/${PRODUCT_VERSION}`,
     metricsTargetLabels: config.metricsTargetLabels,

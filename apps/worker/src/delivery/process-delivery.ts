@@ -6,6 +6,7 @@ import {
   type AttemptOutcome,
 } from '@signalpost/delivery-policy';
 import { targetLabels } from '@signalpost/observability';
+import { runHooks } from '@signalpost/plugins';
 import { derivedDeliveryId, type DeliveryJobData } from '@signalpost/queues';
 import { createDeliveries, type AttemptRecord } from '@signalpost/store';
 import type {
@@ -87,6 +88,18 @@ export async function processDelivery(
     });
     return 'dead_lettered';
   }
+  const decision = await runHooks(dependencies.hooks, {
+    signal: data.signal,
+    deliveryId: data.deliveryId,
+    subscriptionId: data.subscriptionId,
+    targetId: data.targetId,
+    attempt,
+  });
+  if (decision.action === 'drop')
+    return drop(dependencies, data, decision.reason);
+  if (decision.action === 'delay')
+    await hold(dependencies, job, token, decision.delayMs, 'hook_delay');
+
   if (target.adapter !== 'webhook') {
     await deliverLocally(dependencies, target, data);
     await markDelivered(dependencies, data, attempt, undefined);
@@ -317,6 +330,36 @@ async function hold(
   }
   await job.moveToDelayed(until, token);
   throw new DelayedError();
+}
+
+async function drop(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  reason: string | undefined,
+): Promise<string> {
+  const changed = await dependencies.deliveries.finalize(
+    data.deliveryId,
+    'dropped',
+    reason ?? 'dropped by a plugin hook',
+  );
+  if (changed) {
+    const labels = targetLabels(
+      dependencies.metricsTargetLabels,
+      data.subscriptionId,
+      data.targetId,
+    );
+    dependencies.metrics.deliveries.inc({ outcome: 'dropped', ...labels });
+    dependencies.logger.info(
+      {
+        signalId: data.signal.id,
+        deliveryId: data.deliveryId,
+        subscriptionId: data.subscriptionId,
+        reason,
+      },
+      'delivery dropped by a hook',
+    );
+  }
+  return 'dropped';
 }
 
 async function sendFallback(

@@ -12,6 +12,7 @@ import type {
   ExpressionCache,
   TransformRegistry,
 } from '@signalpost/transforms';
+import type { PreDispatchHook } from '@signalpost/plugins';
 import type { WebhookClient } from '../adapters/webhook-client';
 
 /** What a worker process shares across its deliveries. */
@@ -28,6 +29,8 @@ export interface WorkerDependencies {
   readonly buckets: TokenBucket;
   readonly inFlight: InFlightLimiter;
   readonly transforms: TransformRegistry;
+  /** Pre-dispatch hooks from `SIGNALPOST_PLUGINS`, run before every attempt. */
+  readonly hooks: readonly PreDispatchHook[];
   readonly expressions: ExpressionCache;
   readonly userAgent: string;
   readonly metricsTargetLabels: boolean;

@@ -1,0 +1,76 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError } from '@signalpost/errors';
+import type { ApiContext } from '../context';
+
+/** How long one reading of the backlog and memory is reused. */
+const CHECK_CACHE_MS = 1_000;
+/** `Retry-After` of an `overloaded` answer, in seconds. */
+const RETRY_AFTER_SEC = 5;
+
+interface Reading {
+  readonly atMs: number;
+  readonly overloaded: string | undefined;
+}
+
+/**
+ * Refuses ingest with 503 `overloaded` while the waiting deliveries exceed
+ * `SIGNALPOST_MAX_QUEUE_DEPTH` or Redis memory exceeds
+ * `SIGNALPOST_MAX_REDIS_MEMORY_RATIO` of `maxmemory`, so the backlog cannot
+ * grow without limit. One reading serves every request for a second.
+ */
+export function backpressure(context: ApiContext) {
+  let reading: Reading | undefined;
+  let pending: Promise<Reading> | undefined;
+
+  const read = async (): Promise<Reading> => {
+    if (reading && Date.now() - reading.atMs < CHECK_CACHE_MS) return reading;
+    pending ??= measure(context).finally(() => {
+      pending = undefined;
+    });
+    reading = await pending;
+    return reading;
+  };
+
+  return (_request: Request, _response: Response, next: NextFunction): void => {
+    read().then(
+      (current) => {
+        if (current.overloaded) {
+          next(
+            new ApiError('overloaded', current.overloaded, {
+              retryAfterSec: RETRY_AFTER_SEC,
+            }),
+          );
+        } else {
+          next();
+        }
+      },
+      // An unreachable Redis is the publish path's to report, as 503 redis_unavailable.
+      () => next(),
+    );
+  };
+}
+
+async function measure(context: ApiContext): Promise<Reading> {
+  const waitKey = `${context.config.prefix}:deliveries:wait`;
+  const [depth, memory] = await Promise.all([
+    context.redis.llen(waitKey),
+    context.redis.info('memory'),
+  ]);
+  const atMs = Date.now();
+  if (depth > context.config.maxQueueDepth) {
+    return {
+      atMs,
+      overloaded: `${depth} deliveries are waiting, above the bound of ${context.config.maxQueueDepth}; retry later`,
+    };
+  }
+  const used = Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0);
+  const max = Number(/maxmemory:(\d+)/.exec(memory)?.[1] ?? 0);
+  if (max > 0 && used / max > context.config.maxRedisMemoryRatio) {
+    const percent = Math.round((used / max) * 100);
+    return {
+      atMs,
+      overloaded: `Redis memory is at ${percent}% of maxmemory; retry later`,
+    };
+  }
+  return { atMs, overloaded: undefined };
+}

@@ -1,0 +1,2 @@
+export * from './load-plugins';
+export * from './plugin';
