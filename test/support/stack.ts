@@ -8,7 +8,7 @@ import {
   type RunningWorker,
 } from '../../apps/worker/src/start-worker';
 import { loadConfig, type SignalpostConfig } from '@signalpost/config';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { deletePrefix, testPrefix, testRedisUrl } from './redis';
 
 /** The API key every test stack accepts, with every scope. */
@@ -46,10 +46,14 @@ export interface TestResponse {
   readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Starts a stack; `env` overrides the environment the apps read. */
+/**
+ * Starts a stack. `env` overrides the environment the apps read, and
+ * `logger` replaces the silent logger that every app of the stack shares.
+ */
 export async function startTestStack(
   env: Record<string, string> = {},
   workerCount = 1,
+  logger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
 ): Promise<TestStack> {
   const prefix = testPrefix('stack');
   const config = loadConfig({
@@ -63,7 +67,6 @@ export async function startTestStack(
     WORKER_CONCURRENCY: '10',
     ...env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const api = await startApi(config, { logger, healthServer: false });
   const router = await startRouter(config, { logger, healthServer: false });
   const workers: RunningWorker[] = [];

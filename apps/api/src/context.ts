@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { SignalpostConfig } from '@signalpost/config';
+import type { InboundSourceConfig } from '@signalpost/inbound';
 import type { AllowRule } from '@signalpost/net-guard';
 import type { Logger, Metrics } from '@signalpost/observability';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
@@ -10,6 +11,7 @@ import type {
   SignalStore,
   SubscriptionStore,
 } from '@signalpost/store';
+import type { IngestRateLimit } from './middleware/ingest-rate-limit-option';
 
 /** Everything the API's routes share, built once at start. */
 export interface ApiContext {
@@ -28,4 +30,8 @@ export interface ApiContext {
   readonly idempotency: IdempotencyStore;
   readonly allowRules: readonly AllowRule[];
   readonly transformNames: ReadonlySet<string>;
+  /** Inbound webhook sources of the config file by name, validated at start. */
+  readonly inboundSources: ReadonlyMap<string, InboundSourceConfig>;
+  /** Limit of `POST /v1/signals` per API key, or undefined for no limit. */
+  readonly ingestRateLimit?: IngestRateLimit;
 }

@@ -23,11 +23,20 @@ import {
   SignalStore,
   SubscriptionStore,
 } from '@signalpost/store';
-import { createTransformRegistry } from '@signalpost/transforms';
+import { loadPlugins } from '@signalpost/plugins';
+import {
+  createTransformRegistry,
+  type TransformFn,
+} from '@signalpost/transforms';
 import { createApiApp } from './app';
 import { applyConfigSubscriptions } from './config-subscriptions';
 import type { ApiContext } from './context';
 import { refreshQueueGauges } from './queue-gauges';
+import {
+  parseIngestRateLimit,
+  type IngestRateLimit,
+} from './middleware/ingest-rate-limit-option';
+import { parseInboundSources } from './routes/inbound-sources';
 
 /** A running API; `close()` stops it in order and may be called twice. */
 export interface RunningApi {
@@ -43,6 +52,11 @@ export interface StartApiOptions {
   readonly logger?: Logger;
   /** Serve health and metrics on their own port too. @defaultValue true */
   readonly healthServer?: boolean;
+  /**
+   * Signals each API key may publish per window, counted in Redis across
+   * every replica. @defaultValue undefined, no limit
+   */
+  readonly ingestRateLimit?: IngestRateLimit;
 }
 
 /** Starts the API: connects to Redis, applies config subscriptions, listens. */
@@ -56,14 +70,19 @@ export async function startApi(
     );
   }
   const logger = options.logger ?? createLogger('api', config.logLevel);
-  const { context, queueConnection } = buildContext(config, logger);
+  const { context, queueConnection } = buildContext(
+    config,
+    logger,
+    options.ingestRateLimit ?? config.ingestRateLimit,
+  );
   const { applied, deleted } = await applyConfigSubscriptions(context);
   if (applied + deleted > 0)
     logger.info({ applied, deleted }, 'config subscriptions applied');
 
   const server = await listen(createApiApp(context), config.port, config.host);
+  // With METRICS_PORT equal to PORT the main port serves health and metrics alone.
   const health =
-    options.healthServer === false
+    options.healthServer === false || config.metricsPort === config.port
       ? undefined
       : await startHealthServer({
           port: config.metricsPort,
@@ -89,7 +108,12 @@ export async function startApi(
 function buildContext(
   config: SignalpostConfig,
   logger: Logger,
+  ingestRateLimit: IngestRateLimit | undefined,
 ): { context: ApiContext; queueConnection: RedisClient } {
+  // Validated before any connection opens, so a bad value leaks none.
+  const plugins = loadPlugins(config.plugins);
+  const inboundSources = parseInboundSources(config.file.inbound);
+  const ingestLimit = parseIngestRateLimit(ingestRateLimit);
   const redis = createRedisConnection(config, 'request', 'signalpost-api');
   redis.on('error', (error: Error) =>
     logger.debug({ err: error }, 'redis connection error'),
@@ -117,6 +141,7 @@ function buildContext(
   const records = { retentionMs: config.retentionMs };
   const transforms = createTransformRegistry({
     pagerduty: config.file.pagerduty ?? {},
+    plugins: plugins.transforms as Record<string, TransformFn>,
   });
 
   const context: ApiContext = {
@@ -140,6 +165,8 @@ function buildContext(
     }),
     allowRules: parseAllowTargets(config.allowTargets.join(',')),
     transformNames: new Set(transforms.names()),
+    inboundSources,
+    ingestRateLimit: ingestLimit,
   };
   return { context, queueConnection };
 }

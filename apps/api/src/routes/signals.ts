@@ -9,9 +9,10 @@ import {
   requireScope,
   type Principal,
 } from '../middleware/authenticate';
+import { backpressure } from '../middleware/backpressure';
+import { limitIngestRate } from '../middleware/ingest-rate-limit';
 import { parsePublishBody } from '../publish/parse-publish-body';
 import { publishSignals } from '../publish/publish-signals';
-
 
 /** The publish and read routes of signals. */
 export function signalsRouter(context: ApiContext): Router {
@@ -25,7 +26,9 @@ export function signalsRouter(context: ApiContext): Router {
   router.post(
     '/',
     requireScope('signals:publish', keys),
+    backpressure(context),
     rawBody,
+    limitIngestRate(context),
     async (request, response) => {
       await publish(context, request, response);
     },
