@@ -3,8 +3,13 @@ import helmet from 'helmet';
 import { ApiError } from '@signalpost/errors';
 import type { ApiContext } from './context';
 import { errorHandler } from './middleware/error-handler';
+import {
+  ADMIN_DASHBOARD_PATH,
+  adminDashboardRouter,
+} from './routes/admin-dashboard';
 import { deadLettersRouter } from './routes/dead-letters';
 import { healthRouter } from './routes/health';
+import { inboundRouter } from './routes/inbound';
 import { signalsRouter } from './routes/signals';
 import { subscriptionsRouter } from './routes/subscriptions';
 
@@ -17,9 +22,11 @@ export function createApiApp(context: ApiContext): Express {
   app.use(helmet());
 
   app.use(healthRouter(context));
+  app.use('/v1/inbound', inboundRouter(context));
   app.use('/v1/signals', signalsRouter(context));
   app.use('/v1/subscriptions', subscriptionsRouter(context));
   app.use('/v1/dead-letters', deadLettersRouter(context));
+  app.use(ADMIN_DASHBOARD_PATH, adminDashboardRouter(context));
   app.use((request, _response, next) => {
     next(
       new ApiError('not_found', `no route ${request.method} ${request.path}`),
