@@ -69,11 +69,22 @@ export function resolveRetryPolicy(
   const issues = provided.flatMap(([key, value]) =>
     validateField(key, value, `${path}.${key}`),
   );
-  const merged = { ...DEFAULT_RETRY_POLICY, ...Object.fromEntries(provided) };
+  const merged: Record<string, unknown> = {
+    ...DEFAULT_RETRY_POLICY,
+    ...Object.fromEntries(provided),
+  };
+  // A cap given alone lowers the default first wait to it: every wait is
+  // capped anyway, and the user never chose the 30 s default.
+  if (!Object.hasOwn(partial, 'baseDelayMs') && issues.length === 0) {
+    merged.baseDelayMs = Math.min(
+      Number(merged.baseDelayMs),
+      Number(merged.maxDelayMs),
+    );
+  }
   issues.push(...validateDelayOrder(merged, path));
   if (issues.length > 0) return { ok: false, issues };
 
-  return { ok: true, policy: freezePolicy(merged as RetryPolicy) };
+  return { ok: true, policy: freezePolicy(merged as unknown as RetryPolicy) };
 }
 
 function validateField(

@@ -214,12 +214,6 @@ describe('resolveRetryPolicy', () => {
         `${conditionRule}, got "timeouts"`,
       ],
       [
-        'a base above the default max',
-        { maxDelayMs: 10_000 },
-        'retry.baseDelayMs',
-        'must not exceed maxDelayMs (10000), got 30000',
-      ],
-      [
         'a base above the given max',
         { baseDelayMs: 5000, maxDelayMs: 1000 },
         'retry.baseDelayMs',
@@ -264,5 +258,17 @@ describe('resolveRetryPolicy', () => {
       const paths = result.ok ? [] : result.issues.map((issue) => issue.path);
       expect(paths).toEqual(['subscriptions[0].dispatch[1].retry.maxRetries']);
     });
+  });
+});
+
+describe('resolveRetryPolicy with a cap alone', () => {
+  // Regression: a cap below the 30 s default base used to be refused,
+  // although the user never chose the base.
+  it('lowers the default base to the cap', () => {
+    const result = resolveRetryPolicy({ maxDelayMs: 3000 });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.policy.baseDelayMs).toBe(3000);
+    expect(result.policy.maxDelayMs).toBe(3000);
   });
 });
