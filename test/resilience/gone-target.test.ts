@@ -1,0 +1,85 @@
+import { settleLedger } from '../support/ledger-check';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { SignalClient } from '../support/signal-client';
+import { startTestStack, type TestStack } from '../support/stack';
+
+describe('when the target answers 410 Gone', () => {
+  let stack: TestStack;
+  let client: SignalClient;
+  let receiver: Receiver;
+  let body: Record<string, unknown>;
+
+  beforeAll(async () => {
+    stack = await startTestStack({}, 1);
+    client = new SignalClient(stack);
+    receiver = await startReceiver();
+    receiver.answer((index) => ({ status: index === 0 ? 410 : 200 }));
+    body = {
+      pattern: 'retired.event',
+      dispatch: { adapter: 'webhook', url: `${receiver.url}/retired` },
+    };
+    await client.putSubscription('retired', body);
+    await client.publish('retired.event', ['gone-1']);
+  });
+
+  afterAll(async () => {
+    await stack.close();
+    await receiver.close();
+  });
+
+  it('dead-letters the delivery as gone', async () => {
+    const entry = await client.waitForDeadLetter('retired', 'gone-1');
+    const [delivery] = await client.waitForEnded('gone-1');
+    expect(entry.reason).toBe('gone');
+    expect(entry.attempts).toBe(1);
+    expect(delivery?.state).toBe('dead_lettered');
+    expect(delivery?.reason).toBe('gone');
+    expect(delivery?.attempts.map((item) => item.statusCode)).toEqual([410]);
+  });
+
+  it('marks the target disabled', async () => {
+    const response = await stack.request('GET', '/v1/subscriptions/retired');
+    const disabled = response.body?.dispatch?.[0]?.disabled;
+    expect(response.status).toBe(200);
+    expect(typeof disabled?.reason).toBe('string');
+    expect(disabled?.reason.length).toBeGreaterThan(0);
+    expect(Number.isNaN(Date.parse(disabled?.at))).toBe(false);
+  });
+
+  it('creates no delivery to the disabled target', async () => {
+    await client.publish('retired.event', ['gone-2']);
+    const record = await client.waitForRouted('gone-2');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(record.deliveries).toHaveLength(0);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('clears the mark on PUT and delivers again', async () => {
+    const replaced = await client.putSubscription('retired', body);
+    const dispatch = replaced.dispatch as Record<string, unknown>[];
+    expect(dispatch[0]?.disabled).toBeUndefined();
+
+    const read = await stack.request('GET', '/v1/subscriptions/retired');
+    expect(read.body?.dispatch?.[0]?.disabled).toBeUndefined();
+
+    await client.publish('retired.event', ['gone-3']);
+    const [delivery] = await client.waitForEnded('gone-3');
+    expect(delivery?.state).toBe('delivered');
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests[1]?.url).toBe('/retired');
+  });
+
+  it('balances the delivery ledger', async () => {
+    const { ledger, tally } = await settleLedger(stack, client);
+    const ended =
+      ledger.delivered +
+      ledger.dead_lettered +
+      ledger.throttled +
+      ledger.dropped;
+    expect(ledger.inFlight).toBe(0);
+    expect(ledger.created).toBe(ended + ledger.inFlight);
+    expect(ledger.created).toBe(tally.total);
+    expect(ledger.created).toBe(2);
+    expect(ledger.dead_lettered).toBe(1);
+  });
+});
