@@ -1,0 +1,163 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { CIRCUIT_OPEN_ERROR_CODE, type CircuitSettings } from '../src';
+import {
+  deletePrefix,
+  testPrefix,
+  testRedisUrl,
+} from '../../../test/support/redis';
+import { startReceiver, type Receiver } from '../../../test/support/receiver';
+import type { WorkerReply } from './circuit-breaker-worker';
+import { sleep } from './redis-connections';
+
+const prefix = testPrefix('circuit-processes');
+const workerScript = path.join(__dirname, 'circuit-breaker-worker.ts');
+const replyTimeoutMs = 20_000;
+const settings: CircuitSettings = Object.freeze({
+  failureThreshold: 3,
+  errorThresholdPercentage: 50,
+  failureWindowMs: 60_000,
+  recoveryTimeoutMs: 500,
+  halfOpenMaxCalls: 1,
+});
+let receiver: Receiver;
+let workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  const origin = 'https://processes.example';
+  const keys = {
+    breaker: `${prefix}:breaker:${origin}`,
+    registry: `${prefix}:breakers`,
+    origin,
+  };
+  workers = await Promise.all(
+    [0, 1].map(() => WorkerProcess.start(keys, receiver.url)),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop()));
+  await receiver.close();
+  await deletePrefix(prefix);
+});
+
+describe('circuit breaker across worker processes', () => {
+  it('opens, half-opens and closes for both processes', async () => {
+    const [first, second] = workers as [WorkerProcess, WorkerProcess];
+    receiver.answer(() => ({ status: 503 }));
+    const opening: WorkerReply[] = [];
+    for (let call = 0; call < 3; call += 1) opening.push(await first.fire());
+    expect(opening.map(statusOf)).toEqual([503, 503, 503]);
+
+    const whileOpen = await Promise.all([
+      ...Array.from({ length: 5 }, () => second.fire()),
+      ...Array.from({ length: 2 }, () => first.fire()),
+    ]);
+    for (const reply of whileOpen) {
+      expect(reply).toMatchObject({
+        sent: false,
+        code: CIRCUIT_OPEN_ERROR_CODE,
+        state: 'open',
+      });
+    }
+    expect(receiver.requests).toHaveLength(3);
+
+    await sleep(settings.recoveryTimeoutMs + 100);
+    receiver.answer(() => ({ status: 200, delayMs: 300 }));
+    const halfOpen = await Promise.all(
+      [first, second].flatMap((worker) =>
+        Array.from({ length: 5 }, () => worker.fire()),
+      ),
+    );
+    const sent = halfOpen.filter((reply) => reply.sent);
+    expect(sent).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(4);
+    for (const reply of halfOpen.filter((r) => !r.sent)) {
+      expect(reply).toMatchObject({ state: 'half_open' });
+    }
+
+    const afterTrial = await second.fire();
+    expect(afterTrial).toMatchObject({ sent: true, status: 200 });
+  });
+});
+
+function statusOf(reply: WorkerReply): number | undefined {
+  return reply.sent ? reply.status : undefined;
+}
+
+/** A child process running the stand-in worker, driven over stdin. */
+class WorkerProcess {
+  private nextId = 0;
+  private readonly waiting = new Map<number, (reply: WorkerReply) => void>();
+
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(keys: object, targetUrl: string): Promise<WorkerProcess> {
+    const args = [
+      '--import',
+      'tsx',
+      workerScript,
+      testRedisUrl(),
+      JSON.stringify(keys),
+      JSON.stringify(settings),
+      targetUrl,
+    ];
+    const child = spawn(process.execPath, args, {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const worker = new WorkerProcess(child);
+    await worker.listen();
+    return worker;
+  }
+
+  /** Fires one request in the child and resolves with its reply. */
+  fire(): Promise<WorkerReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no reply to fire ${id}`)),
+        replyTimeoutMs,
+      );
+      this.waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.child.stdin?.write(`${JSON.stringify({ id })}\n`);
+    });
+  }
+
+  /** Ends stdin so the child exits, and kills it if it does not. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin?.end();
+    const timer = setTimeout(() => this.child.kill(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('worker process not ready')),
+        replyTimeoutMs,
+      );
+      this.child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      const { stdout } = this.child;
+      if (!stdout) throw new Error('worker process has no stdout');
+      const lines = createInterface({ input: stdout });
+      lines.on('line', (line) => {
+        const message = JSON.parse(line) as WorkerReply | { ready: true };
+        if ('ready' in message) {
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+        this.waiting.get(message.id)?.(message);
+        this.waiting.delete(message.id);
+      });
+    });
+  }
+}
