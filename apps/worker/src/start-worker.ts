@@ -29,6 +29,7 @@ import {
   type TransformFn,
 } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
+import { BreakerPool } from './delivery/breaker-pool';
 import { WebhookClient } from './adapters/webhook-client';
 import { processDelivery, RetryLaterError } from './delivery/process-delivery';
 import type { WorkerDependencies } from './delivery/worker-dependencies';
@@ -94,6 +95,7 @@ export async function startWorker(
   const records = { retentionMs: config.retentionMs };
   const allowRules = parseAllowTargets(config.allowTargets.join(','));
   const webhooks = new WebhookClient(allowRules);
+  const breakers = new BreakerPool(redis, keys, logger);
   const dependencies: WorkerDependencies = {
     logger,
     metrics,
@@ -107,6 +109,7 @@ export async function startWorker(
     deadLetters: new DeadLetterStore(redis, keys, records),
     deliveriesQueue,
     webhooks,
+    breakers,
     buckets: new TokenBucket(redis),
     inFlight: new InFlightLimiter(redis),
     transforms: createTransformRegistry({
@@ -186,6 +189,7 @@ export async function startWorker(
       ['queue events', () => events.close()],
       ['deliveries queue', () => deliveriesQueue.close()],
       ['webhook client', () => webhooks.close()],
+      ['circuit breakers', async () => breakers.shutdown()],
       ['health server', () => closeServer(health)],
       ...connections.map((connection): [string, () => Promise<unknown>] => [
         'redis',

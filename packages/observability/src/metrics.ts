@@ -26,6 +26,16 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry, prefix: 'signalpost_process_' });
   const registers = [registry];
+  // prom-client serialises metrics concurrently, so each scraped gauge waits
+  // for one shared refresh instead of relying on another gauge's collect.
+  let refreshing: Promise<void> | undefined;
+  const refreshOnce = async (): Promise<void> => {
+    if (!options.onScrape) return;
+    refreshing ??= options.onScrape().finally(() => {
+      refreshing = undefined;
+    });
+    await refreshing;
+  };
 
   return {
     registry,
@@ -87,22 +97,21 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
       help: 'Jobs per queue and state, read on scrape.',
       labelNames: ['queue', 'state'] as const,
       registers,
-      // Runs on every scrape; the gauges below are set by the same callback.
-      async collect() {
-        await options.onScrape?.();
-      },
+      collect: refreshOnce,
     }),
     queueOldestWaiting: new Gauge({
       name: 'signalpost_queue_oldest_waiting_seconds',
       help: 'Age of the oldest waiting job per queue, read on scrape.',
       labelNames: ['queue'] as const,
       registers,
+      collect: refreshOnce,
     }),
     circuitState: new Gauge({
       name: 'signalpost_circuit_state',
       help: 'Circuit breaker state per origin: 0 closed, 1 half-open, 2 open.',
       labelNames: ['origin'] as const,
       registers,
+      collect: refreshOnce,
     }),
   };
 }

@@ -1,9 +1,12 @@
 import { DelayedError, type Job } from 'bullmq';
 import {
+  CircuitOpenError,
+  circuitOutcomeOf,
   decideAfterFailure,
   parseRetryAfter,
   tokenBucketParams,
   type AttemptOutcome,
+  type CircuitOutcome,
 } from '@signalpost/delivery-policy';
 import { targetLabels } from '@signalpost/observability';
 import { runHooks } from '@signalpost/plugins';
@@ -32,6 +35,12 @@ export class RetryLaterError extends Error {
     this.name = 'RetryLaterError';
   }
 }
+
+/**
+ * Spread of the release of deliveries held behind an open circuit, so they
+ * reach the half-open circuit a few at a time, not all at once.
+ */
+const CIRCUIT_RELEASE_SPREAD_MS = 2_000;
 
 /** Delay of a delivery held back by `maxInFlight`, before jitter. */
 const IN_FLIGHT_RETRY_MS = 250;
@@ -208,14 +217,32 @@ async function sendAndRecord(
   }
 
   await dependencies.deliveries.setState(data.deliveryId, 'in_flight');
-  const result = await dependencies.webhooks.send({
+  const outbound = {
     url: target.url,
     method: target.method,
     headers: request.headers,
     body: request.body,
     timeoutMs: target.timeoutMs,
     shutdownSignal: dependencies.shutdownSignal,
-  });
+  };
+  let result: AttemptResult;
+  try {
+    const breaker = dependencies.breakers.forUrl(
+      target.url,
+      target.circuitBreaker,
+    );
+    result = await breaker.fire(
+      () => dependencies.webhooks.send(outbound),
+      circuitOutcomeOfResult,
+    );
+  } catch (error) {
+    if (!(error instanceof CircuitOpenError)) throw error;
+    // The fallback fires at the first of "circuit open" and "retries exhausted".
+    await sendFallback(dependencies, data, target);
+    const delayMs =
+      error.retryAfterMs + Math.random() * CIRCUIT_RELEASE_SPREAD_MS;
+    return hold(dependencies, job, token, delayMs, 'circuit_open');
+  }
   if (result.abortedByShutdown) {
     await hold(dependencies, job, token, 0, 'shutdown');
   }
@@ -460,6 +487,13 @@ function countAttempt(
     ...labels,
   });
   dependencies.metrics.deliveryDuration.observe(result.durationMs / 1000);
+}
+
+/** How an attempt counts for the circuit: 4xx and 429 answers count for nothing. */
+function circuitOutcomeOfResult(result: AttemptResult): CircuitOutcome {
+  if (result.ok) return 'success';
+  if (result.abortedByShutdown) return 'ignored';
+  return circuitOutcomeOf(toOutcome(result));
 }
 
 function attemptResultLabel(result: AttemptResult): string {

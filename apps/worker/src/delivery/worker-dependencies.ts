@@ -13,6 +13,7 @@ import type {
   TransformRegistry,
 } from '@signalpost/transforms';
 import type { PreDispatchHook } from '@signalpost/plugins';
+import type { BreakerPool } from './breaker-pool';
 import type { WebhookClient } from '../adapters/webhook-client';
 
 /** What a worker process shares across its deliveries. */
@@ -26,6 +27,7 @@ export interface WorkerDependencies {
   readonly deadLetters: DeadLetterStore;
   readonly deliveriesQueue: Queue;
   readonly webhooks: WebhookClient;
+  readonly breakers: BreakerPool;
   readonly buckets: TokenBucket;
   readonly inFlight: InFlightLimiter;
   readonly transforms: TransformRegistry;

@@ -1,0 +1,56 @@
+import {
+  SharedCircuitBreaker,
+  createOriginBreaker,
+  type CircuitSettings,
+  type OriginCircuitBreaker,
+  type RedisClient,
+} from '@signalpost/delivery-policy';
+import type { Logger } from '@signalpost/observability';
+import type { RedisKeys } from '@signalpost/queues';
+
+/**
+ * One circuit breaker per target origin in this worker process, its state
+ * shared with every other worker through Redis.
+ */
+export class BreakerPool {
+  private readonly shared: SharedCircuitBreaker;
+  private readonly breakers = new Map<string, OriginCircuitBreaker>();
+
+  constructor(
+    redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly logger: Logger,
+  ) {
+    this.shared = new SharedCircuitBreaker(redis);
+  }
+
+  /**
+   * The breaker of a URL's origin. Targets on one origin share its circuit;
+   * the settings of the first target seen for an origin apply to it.
+   */
+  forUrl(url: string, settings: CircuitSettings): OriginCircuitBreaker {
+    const origin = new URL(url).origin;
+    const existing = this.breakers.get(origin);
+    if (existing) return existing;
+    const keys = {
+      breaker: this.keys.breaker(origin),
+      registry: this.keys.breakers,
+      origin,
+    };
+    const breaker = createOriginBreaker(this.shared, keys, settings, {
+      onRecordError: (error) =>
+        this.logger.warn(
+          { err: error, origin },
+          'circuit outcome not recorded',
+        ),
+    });
+    this.breakers.set(origin, breaker);
+    return breaker;
+  }
+
+  /** Stops every breaker's timers. */
+  shutdown(): void {
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    this.breakers.clear();
+  }
+}
