@@ -53,6 +53,9 @@ function toApiError(error: unknown): ApiError {
       'the request was aborted by the client',
     );
   }
+  const status = bodyError.status;
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return clientError(status, error);
   if (error instanceof RedisTimeoutError || isRedisError(error)) {
     return new ApiError(
       'redis_unavailable',
@@ -71,6 +74,26 @@ function toApiError(error: unknown): ApiError {
       cause: error,
     },
   );
+}
+
+/** Maps a 4xx that express or body-parser raised (a bad percent-encoding, say). */
+function clientError(status: number, error: unknown): ApiError {
+  if (status === 404) return new ApiError('not_found', 'no such route');
+  if (status === 413)
+    return new ApiError(
+      'payload_too_large',
+      'the request body is larger than the limit of this route',
+    );
+  if (status === 415)
+    return new ApiError(
+      'unsupported_media_type',
+      'the request body has an unsupported encoding',
+    );
+  const message =
+    error instanceof URIError
+      ? 'the URL could not be decoded'
+      : 'the request could not be read';
+  return new ApiError('validation_failed', message, { cause: error });
 }
 
 function isRedisError(error: unknown): boolean {

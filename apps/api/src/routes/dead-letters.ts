@@ -17,6 +17,20 @@ export function deadLettersRouter(context: ApiContext): Router {
     requireScope('signals:read', keys),
     async (request, response) => {
       const { limit, cursor } = readPage(request);
+      if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) {
+        throw new ApiError(
+          'validation_failed',
+          'cursor must be a value returned as nextCursor',
+          {
+            details: [
+              {
+                path: 'cursor',
+                message: 'expected the nextCursor of a previous page',
+              },
+            ],
+          },
+        );
+      }
       const queue =
         typeof request.query.queue === 'string'
           ? request.query.queue
