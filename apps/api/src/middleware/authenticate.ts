@@ -14,10 +14,13 @@ export interface Principal {
 export function readApiKey(request: Request): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const [scheme, value] = header.split(' ', 2);
-  if (!value) return undefined;
-  if (scheme?.toLowerCase() === 'bearer') return value.trim();
-  if (scheme?.toLowerCase() === 'basic') {
+  // Exactly a scheme, one space and one token: anything around the key
+  // (another word, trailing white space of any kind) makes it no key.
+  const match = /^([A-Za-z]+) ([^\s]+)$/.exec(header);
+  if (!match) return undefined;
+  const [, scheme, value] = match as unknown as [string, string, string];
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const separator = decoded.indexOf(':');
     return separator >= 0 ? decoded.slice(separator + 1) : undefined;
