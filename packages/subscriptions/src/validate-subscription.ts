@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveRetryPolicy } from '@signalpost/delivery-policy';
 import { checkTargetAtSave, type AllowRule } from '@signalpost/net-guard';
@@ -329,20 +329,29 @@ async function resolveSecretInput(
   if (input === undefined) return previous ? [...previous] : undefined;
   if (input === null) return undefined;
   const sources = (Array.isArray(input) ? input : [input]) as SecretSource[];
+  const checked: SecretSource[] = [];
   for (const [index, source] of sources.entries()) {
     const path = sources.length > 1 ? `${where}[${index}]` : where;
-    const problem = await checkSecretSource(source, scheme, context);
-    if (problem) issues.push({ path, message: problem });
+    const result = await checkSecretSource(source, scheme, context);
+    if (typeof result === 'string') issues.push({ path, message: result });
+    else checked.push(result.source);
   }
-  return sources;
+  return checked;
 }
 
+/**
+ * Checks one secret source; returns the problem, or the source to store. A
+ * file given through the API must resolve, symlinks followed, to a regular
+ * file inside SIGNALPOST_SECRETS_DIR, and is stored as an absolute path so
+ * the worker reads the file that was checked.
+ */
 async function checkSecretSource(
   source: SecretSource,
   scheme: 'standard-webhooks' | 'hmac-sha256' | 'jido',
   context: ValidationContext,
-): Promise<string | undefined> {
-  if (typeof source === 'string') return validateSecret(scheme, source);
+): Promise<string | { source: SecretSource }> {
+  if (typeof source === 'string')
+    return validateSecret(scheme, source) ?? { source };
   if ('env' in source) {
     if (
       context.origin === 'api' &&
@@ -350,23 +359,31 @@ async function checkSecretSource(
     ) {
       return 'secrets given through the API may only name environment variables that start with SIGNALPOST_SECRET_';
     }
-    return undefined;
+    return { source };
   }
-  if (context.origin === 'config') return undefined;
+  if (context.origin === 'config') return { source };
   if (!context.secretsDir)
     return 'file secrets need SIGNALPOST_SECRETS_DIR to be set on the API';
-  const root = path.resolve(context.secretsDir);
-  const resolved = path.resolve(root, source.file);
-  if (!resolved.startsWith(root + path.sep))
-    return `secret file must be inside SIGNALPOST_SECRETS_DIR`;
+  const lexicalRoot = path.resolve(context.secretsDir);
+  const lexical = path.resolve(lexicalRoot, source.file);
+  if (!lexical.startsWith(lexicalRoot + path.sep))
+    return 'secret file must be inside SIGNALPOST_SECRETS_DIR';
+  let real: string;
+  let realRoot: string;
   try {
-    const stats = await lstat(resolved);
-    if (!stats.isFile()) return 'secret file must be a regular file';
-    if (stats.size > 4096) return 'secret file must be at most 4 KiB';
+    realRoot = await realpath(lexicalRoot);
+    real = await realpath(lexical);
   } catch {
     return 'secret file does not exist';
   }
-  return undefined;
+  if (!real.startsWith(realRoot + path.sep))
+    return 'secret file must be inside SIGNALPOST_SECRETS_DIR';
+  const stats = await lstat(real);
+  if (!stats.isFile()) return 'secret file must be a regular file';
+  if (stats.size > 4096) return 'secret file must be at most 4 KiB';
+  // The path inside the directory is kept, not its target, so a Kubernetes
+  // secret volume that swaps its symlinks on update still resolves.
+  return { source: { file: lexical } };
 }
 
 function checkTransform(

@@ -1,6 +1,6 @@
 import type { DeliveryJobData } from '@signalpost/queues';
 import { encodeSignal } from '@signalpost/signal';
-import { signRequest } from '@signalpost/signing';
+import { SigningError, signRequest } from '@signalpost/signing';
 import type { WebhookTarget } from '@signalpost/subscriptions';
 import {
   ExpressionCache,
@@ -8,7 +8,7 @@ import {
   evaluateKey,
   type TransformRegistry,
 } from '@signalpost/transforms';
-import { resolveSecrets } from './resolve-secrets';
+import { SecretUnavailableError, resolveSecrets } from './resolve-secrets';
 
 /** Raised when a transform fails; the delivery is dead-lettered `transform_failed`. */
 export class TransformFailedError extends Error {
@@ -55,15 +55,25 @@ export async function buildRequest(
     headers['idempotency-key'] = await evaluateKey(compiled, job.signal);
   }
   const secrets = await resolveSecrets(target.secret);
-  const signature = signRequest({
-    scheme: target.signature,
-    secrets,
-    webhookId: job.webhookId,
-    timestampSec: Math.floor(Date.now() / 1000),
-    body: encoded.body,
-    eventType: job.signal.type,
-    signatureHeader: target.signatureHeader,
-  });
+  let signature: Record<string, string>;
+  try {
+    signature = signRequest({
+      scheme: target.signature,
+      secrets,
+      webhookId: job.webhookId,
+      timestampSec: Math.floor(Date.now() / 1000),
+      body: encoded.body,
+      eventType: job.signal.type,
+      signatureHeader: target.signatureHeader,
+    });
+  } catch (error) {
+    // A secret from the environment or a file is only checked here, at the
+    // attempt; SigningError messages never carry the secret.
+    if (!(error instanceof SigningError)) throw error;
+    throw new SecretUnavailableError(
+      `the secret from ${describeSources(target)} cannot sign with ${target.signature}: ${error.message}`,
+    );
+  }
   return { headers: { ...headers, ...signature }, body: encoded.body };
 }
 
@@ -97,4 +107,15 @@ async function encodeBody(
   }
   const body = Buffer.from(JSON.stringify(payload ?? null), 'utf8');
   return { headers: { 'content-type': 'application/json' }, body };
+}
+
+/** Names where a target's secrets come from, never their values. */
+function describeSources(target: WebhookTarget): string {
+  const names = (target.secret ?? []).map((source) => {
+    if (typeof source === 'string') return 'the subscription';
+    return 'env' in source
+      ? `environment variable ${source.env}`
+      : `file ${source.file}`;
+  });
+  return [...new Set(names)].join(', ');
 }
