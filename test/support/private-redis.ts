@@ -18,7 +18,20 @@ export async function createPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'signalpost-private-redis-'));
   let child: ChildProcess | undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+  ];
   const redis: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -43,7 +56,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      server.close(() =>
+        resolve(typeof address === 'object' && address ? address.port : 0),
+      );
     });
   });
 }
@@ -62,5 +77,7 @@ async function waitForPort(port: number, open: boolean): Promise<void> {
     if (isOpen === open) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`port ${port} did not become ${open ? 'open' : 'closed'} within 10 s`);
+  throw new Error(
+    `port ${port} did not become ${open ? 'open' : 'closed'} within 10 s`,
+  );
 }
