@@ -14,7 +14,9 @@ const server = http.createServer((request, response) => {
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     const body = Buffer.concat(chunks);
-    const verdict = secret ? verify(request.headers, body, secret) : 'not checked (set RECEIVER_SECRET)';
+    const verdict = secret
+      ? verify(request.headers, body, secret)
+      : 'not checked (set RECEIVER_SECRET)';
     process.stdout.write(
       `${new Date().toISOString()} ${request.method} ${request.url}\n` +
         `  webhook-id:  ${String(request.headers['webhook-id'])}\n` +
@@ -30,16 +32,27 @@ server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`receiver listening on http://127.0.0.1:${port}\n`);
 });
 
-function verify(headers: http.IncomingHttpHeaders, body: Buffer, whsec: string): string {
+function verify(
+  headers: http.IncomingHttpHeaders,
+  body: Buffer,
+  whsec: string,
+): string {
   const id = String(headers['webhook-id'] ?? '');
   const timestamp = String(headers['webhook-timestamp'] ?? '');
   const signatures = String(headers['webhook-signature'] ?? '').split(' ');
   const key = Buffer.from(whsec.replace(/^whsec_/, ''), 'base64');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
+  const expected = createHmac('sha256', key)
+    .update(`${id}.${timestamp}.`)
+    .update(body)
+    .digest();
   const valid = signatures.some((entry) => {
     const [version, value] = entry.split(',', 2);
     const given = Buffer.from(value ?? '', 'base64');
-    return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+    return (
+      version === 'v1' &&
+      given.length === expected.length &&
+      timingSafeEqual(given, expected)
+    );
   });
   return valid ? 'valid' : 'INVALID';
 }

@@ -9,7 +9,11 @@ describe('duplicate publishes', () => {
     stack = await startTestStack();
     receiver = await startReceiver();
     const created = await stack.request('POST', '/v1/subscriptions', {
-      body: { id: 'dup:colon.sub', pattern: 'dup.**', dispatch: { adapter: 'webhook', url: receiver.url } },
+      body: {
+        id: 'dup:colon.sub',
+        pattern: 'dup.**',
+        dispatch: { adapter: 'webhook', url: receiver.url },
+      },
     });
     expect(created.status).toBe(201);
   });
@@ -23,9 +27,12 @@ describe('duplicate publishes', () => {
     receiver.requests.length = 0;
   });
 
-  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1000));
+  const settle = (): Promise<void> =>
+    new Promise((resolve) => setTimeout(resolve, 1000));
   const receivedIds = (): string[] =>
-    receiver.requests.map((request) => (JSON.parse(request.body.toString()) as { id: string }).id);
+    receiver.requests.map(
+      (request) => (JSON.parse(request.body.toString()) as { id: string }).id,
+    );
 
   it('fans out a repeated (source, id) once and says duplicate', async () => {
     const signal = { type: 'dup.created', source: 'shop', id: 'same-1' };
@@ -34,22 +41,32 @@ describe('duplicate publishes', () => {
     expect(first.body).toEqual({ id: 'same-1', duplicate: false });
     expect(second.status).toBe(202);
     expect(second.body).toEqual({ id: 'same-1', duplicate: true });
-    await waitFor(async () => (receiver.requests.length > 0 ? true : undefined));
+    await waitFor(async () =>
+      receiver.requests.length > 0 ? true : undefined,
+    );
     await settle();
     expect(receivedIds()).toEqual(['same-1']);
   });
 
   it('delivers the same id from two sources twice and reports the ambiguity', async () => {
-    await stack.request('POST', '/v1/signals', { body: { type: 'dup.created', source: 'a', id: 'shared-1' } });
-    await stack.request('POST', '/v1/signals', { body: { type: 'dup.created', source: 'b', id: 'shared-1' } });
-    await waitFor(async () => (receiver.requests.length >= 2 ? true : undefined));
+    await stack.request('POST', '/v1/signals', {
+      body: { type: 'dup.created', source: 'a', id: 'shared-1' },
+    });
+    await stack.request('POST', '/v1/signals', {
+      body: { type: 'dup.created', source: 'b', id: 'shared-1' },
+    });
+    await waitFor(async () =>
+      receiver.requests.length >= 2 ? true : undefined,
+    );
     await settle();
     expect(receivedIds()).toEqual(['shared-1', 'shared-1']);
 
     const ambiguous = await stack.request('GET', '/v1/signals/shared-1');
     expect(ambiguous.status).toBe(409);
     expect(ambiguous.body.error.code).toBe('conflict');
-    const sources = (ambiguous.body.error.details as { source: string }[]).map((item) => item.source).sort();
+    const sources = (ambiguous.body.error.details as { source: string }[])
+      .map((item) => item.source)
+      .sort();
     expect(sources).toEqual(['a', 'b']);
     const picked = await stack.request('GET', '/v1/signals/shared-1?source=b');
     expect(picked.status).toBe(200);
@@ -60,15 +77,23 @@ describe('duplicate publishes', () => {
     const headers = { 'idempotency-key': 'key-1' };
     const body = { type: 'dup.created', source: 'shop' };
     const first = await stack.request('POST', '/v1/signals', { body, headers });
-    const second = await stack.request('POST', '/v1/signals', { body, headers });
+    const second = await stack.request('POST', '/v1/signals', {
+      body,
+      headers,
+    });
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(second.body).toEqual({ id: first.body.id, duplicate: true });
 
-    const reused = await stack.request('POST', '/v1/signals', { body: { ...body, data: 1 }, headers });
+    const reused = await stack.request('POST', '/v1/signals', {
+      body: { ...body, data: 1 },
+      headers,
+    });
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe('idempotency_key_reused');
-    await waitFor(async () => (receiver.requests.length > 0 ? true : undefined));
+    await waitFor(async () =>
+      receiver.requests.length > 0 ? true : undefined,
+    );
     await settle();
     expect(receivedIds()).toEqual([first.body.id]);
   });
@@ -77,26 +102,42 @@ describe('duplicate publishes', () => {
     const headers = { 'idempotency-key': 'race-1' };
     const body = { type: 'dup.raced', source: 'shop' };
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () => stack.request('POST', '/v1/signals', { body, headers })),
+      Array.from({ length: 8 }, () =>
+        stack.request('POST', '/v1/signals', { body, headers }),
+      ),
     );
     const statuses = responses.map((response) => response.status);
-    expect(statuses.filter((status) => status === 202).length).toBeGreaterThanOrEqual(1);
-    expect(statuses.every((status) => status === 202 || status === 409)).toBe(true);
-    const accepted = responses.filter((response) => response.status === 202 && !response.body.duplicate);
+    expect(
+      statuses.filter((status) => status === 202).length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((status) => status === 202 || status === 409)).toBe(
+      true,
+    );
+    const accepted = responses.filter(
+      (response) => response.status === 202 && !response.body.duplicate,
+    );
     expect(accepted).toHaveLength(1);
-    await waitFor(async () => (receiver.requests.length > 0 ? true : undefined));
+    await waitFor(async () =>
+      receiver.requests.length > 0 ? true : undefined,
+    );
     await settle();
     expect(receiver.requests).toHaveLength(1);
   });
 
   it('enqueues a signal id of digits for a subscription id with a colon', async () => {
-    const published = await stack.request('POST', '/v1/signals', { body: { type: 'dup.digits', source: 's', id: '123' } });
+    const published = await stack.request('POST', '/v1/signals', {
+      body: { type: 'dup.digits', source: 's', id: '123' },
+    });
     expect(published.status).toBe(202);
-    await waitFor(async () => (receiver.requests.length > 0 ? true : undefined));
+    await waitFor(async () =>
+      receiver.requests.length > 0 ? true : undefined,
+    );
     expect(receivedIds()).toEqual(['123']);
     const record = await waitFor(async () => {
       const response = await stack.request('GET', '/v1/signals/123');
-      return response.body?.deliveries?.[0]?.state === 'delivered' ? response.body : undefined;
+      return response.body?.deliveries?.[0]?.state === 'delivered'
+        ? response.body
+        : undefined;
     });
     expect(record.deliveries[0].subscriptionId).toBe('dup:colon.sub');
   });

@@ -56,8 +56,9 @@ describe('integrations end to end', () => {
     );
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const json = (request: ReceivedRequest): Record<string, any> =>
-    JSON.parse(request.body.toString()); // eslint-disable-line @typescript-eslint/no-explicit-any
+    JSON.parse(request.body.toString());
 
   it('sends a PagerDuty trigger built from a critical alert', async () => {
     await subscribe('pagerduty-critical', {

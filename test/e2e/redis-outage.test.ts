@@ -1,4 +1,7 @@
-import { createPrivateRedis, type PrivateRedis } from '../support/private-redis';
+import {
+  createPrivateRedis,
+  type PrivateRedis,
+} from '../support/private-redis';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
 
@@ -12,7 +15,11 @@ describe('when Redis goes down', () => {
     stack = await startTestStack({ REDIS_URL: redis.url });
     receiver = await startReceiver();
     await stack.request('POST', '/v1/subscriptions', {
-      body: { id: 'outage', pattern: 'outage.*', dispatch: { adapter: 'webhook', url: receiver.url } },
+      body: {
+        id: 'outage',
+        pattern: 'outage.*',
+        dispatch: { adapter: 'webhook', url: receiver.url },
+      },
     });
   });
 
@@ -26,7 +33,9 @@ describe('when Redis goes down', () => {
   it('answers 503 without hanging, then delivers again once Redis is back', async () => {
     await redis.kill();
     const started = Date.now();
-    const refused = await stack.request('POST', '/v1/signals', { body: { type: 'outage.event', source: 'o', id: 'down-1' } });
+    const refused = await stack.request('POST', '/v1/signals', {
+      body: { type: 'outage.event', source: 'o', id: 'down-1' },
+    });
     // Generous bound: the contract is 2 s, the machine is shared.
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(refused.status).toBe(503);
@@ -35,13 +44,25 @@ describe('when Redis goes down', () => {
     expect(ready.status).toBe(503);
 
     await redis.start();
-    const accepted = await waitFor(async () => {
-      const response = await stack.request('POST', '/v1/signals', { body: { type: 'outage.event', source: 'o', id: 'up-1' } });
-      return response.status === 202 ? response : undefined;
-    }, 30_000, 'the API to accept again');
+    const accepted = await waitFor(
+      async () => {
+        const response = await stack.request('POST', '/v1/signals', {
+          body: { type: 'outage.event', source: 'o', id: 'up-1' },
+        });
+        return response.status === 202 ? response : undefined;
+      },
+      30_000,
+      'the API to accept again',
+    );
     expect(accepted.body.id).toBe('up-1');
-    await waitFor(async () => (receiver.requests.length > 0 ? true : undefined), 30_000, 'a delivery after the restart');
-    const ids = receiver.requests.map((request) => (JSON.parse(request.body.toString()) as { id: string }).id);
+    await waitFor(
+      async () => (receiver.requests.length > 0 ? true : undefined),
+      30_000,
+      'a delivery after the restart',
+    );
+    const ids = receiver.requests.map(
+      (request) => (JSON.parse(request.body.toString()) as { id: string }).id,
+    );
     expect(ids).toEqual(['up-1']);
   });
 });

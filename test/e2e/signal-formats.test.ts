@@ -27,7 +27,10 @@ describe('signal formats', () => {
     return response.body.signal as Record<string, unknown>;
   }
 
-  const binary = (id: string, contentType: string | undefined): Record<string, string> => ({
+  const binary = (
+    id: string,
+    contentType: string | undefined,
+  ): Record<string, string> => ({
     'ce-specversion': '1.0',
     'ce-id': id,
     'ce-type': 'bin.event',
@@ -36,13 +39,19 @@ describe('signal formats', () => {
   });
 
   it('reads text/plain binary data as a string', async () => {
-    const response = await stack.request('POST', '/v1/signals', { rawBody: 'hello', headers: binary('bin-1', 'text/plain') });
+    const response = await stack.request('POST', '/v1/signals', {
+      rawBody: 'hello',
+      headers: binary('bin-1', 'text/plain'),
+    });
     expect(response.status).toBe(202);
     expect((await stored('bin-1')).data).toBe('hello');
   });
 
   it('reads an empty binary body as no data', async () => {
-    const response = await stack.request('POST', '/v1/signals', { rawBody: '', headers: binary('bin-2', undefined) });
+    const response = await stack.request('POST', '/v1/signals', {
+      rawBody: '',
+      headers: binary('bin-2', undefined),
+    });
     expect(response.status).toBe(202);
     const signal = await stored('bin-2');
     expect(signal.data).toBeUndefined();
@@ -51,25 +60,54 @@ describe('signal formats', () => {
 
   it('reads a JSON binary body as an object', async () => {
     const headers = binary('bin-3', 'application/json');
-    const response = await stack.request('POST', '/v1/signals', { rawBody: '{"n":1}', headers });
+    const response = await stack.request('POST', '/v1/signals', {
+      rawBody: '{"n":1}',
+      headers,
+    });
     expect(response.status).toBe(202);
     expect((await stored('bin-3')).data).toEqual({ n: 1 });
   });
 
   it('accepts what the CloudEvents SDK sends in binary mode', async () => {
-    const event = new CloudEvent({ id: 'sdk-1', type: 'sdk.event', source: '/sdk', data: { ok: true } });
+    const event = new CloudEvent({
+      id: 'sdk-1',
+      type: 'sdk.event',
+      source: '/sdk',
+      data: { ok: true },
+    });
     const message = HTTP.binary(event);
-    const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name, String(value)]));
-    const response = await stack.request('POST', '/v1/signals', { rawBody: String(message.body), headers });
+    const headers = Object.fromEntries(
+      Object.entries(message.headers).map(([name, value]) => [
+        name,
+        String(value),
+      ]),
+    );
+    const response = await stack.request('POST', '/v1/signals', {
+      rawBody: String(message.body),
+      headers,
+    });
     expect(response.status).toBe(202);
     expect((await stored('sdk-1')).data).toEqual({ ok: true });
   });
 
   it('accepts the CloudEvents SDK structured mode', async () => {
-    const event = new CloudEvent({ id: 'sdk-2', type: 'sdk.event', source: '/sdk', data: { n: 2 } });
+    const event = new CloudEvent({
+      id: 'sdk-2',
+      type: 'sdk.event',
+      source: '/sdk',
+      data: { n: 2 },
+    });
     const message = HTTP.structured(event);
-    const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name, String(value)]));
-    const response = await stack.request('POST', '/v1/signals', { rawBody: String(message.body), headers });
+    const headers = Object.fromEntries(
+      Object.entries(message.headers).map(([name, value]) => [
+        name,
+        String(value),
+      ]),
+    );
+    const response = await stack.request('POST', '/v1/signals', {
+      rawBody: String(message.body),
+      headers,
+    });
     expect(response.status).toBe(202);
     expect((await stored('sdk-2')).data).toEqual({ n: 2 });
   });
@@ -101,10 +139,22 @@ describe('signal formats', () => {
       { type: 'batch.two', source: 'b', id: 'batch-2' },
     ];
     const headers = { 'content-type': 'application/cloudevents-batch+json' };
-    const response = await stack.request('POST', '/v1/signals', { rawBody: JSON.stringify(items), headers });
+    const response = await stack.request('POST', '/v1/signals', {
+      rawBody: JSON.stringify(items),
+      headers,
+    });
     expect(response.status).toBe(202);
-    expect(response.body).toEqual({ accepted: ['batch-1', 'batch-2'], duplicates: [] });
-    const again = await stack.request('POST', '/v1/signals', { rawBody: JSON.stringify(items), headers });
-    expect(again.body).toEqual({ accepted: [], duplicates: ['batch-1', 'batch-2'] });
+    expect(response.body).toEqual({
+      accepted: ['batch-1', 'batch-2'],
+      duplicates: [],
+    });
+    const again = await stack.request('POST', '/v1/signals', {
+      rawBody: JSON.stringify(items),
+      headers,
+    });
+    expect(again.body).toEqual({
+      accepted: [],
+      duplicates: ['batch-1', 'batch-2'],
+    });
   });
 });

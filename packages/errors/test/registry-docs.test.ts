@@ -20,16 +20,24 @@ function documentedRows(): string[][] {
 describe('API error registry', () => {
   it('matches docs/errors.md row for row', () => {
     const documented = documentedRows();
-    const registered = Object.entries(API_ERROR_CODES).map(([code, definition]) => [
-      code,
-      String(definition.status),
-      definition.meaning,
-      definition.solution,
-    ]);
+    const registered = Object.entries(API_ERROR_CODES).map(
+      ([code, definition]) => [
+        code,
+        String(definition.status),
+        definition.meaning,
+        definition.solution,
+      ],
+    );
     expect(documented).toEqual(registered);
   });
 
-  it.each(Object.entries(API_ERROR_CODES))('gives %s a 4xx or 503 status', (_code, definition) => {
-    expect(definition.status === 503 || (definition.status >= 400 && definition.status < 500)).toBe(true);
-  });
+  it.each(Object.entries(API_ERROR_CODES))(
+    'gives %s a 4xx or 503 status',
+    (_code, definition) => {
+      expect(
+        definition.status === 503 ||
+          (definition.status >= 400 && definition.status < 500),
+      ).toBe(true);
+    },
+  );
 });
