@@ -160,11 +160,9 @@ async function createFor(
   const jobs: DeliveryJobData[] = [];
   const throttled: DeliveryJobData[] = [];
   for (const subscription of subscriptions) {
-    const disabled = await dependencies.subscriptions.disabledTargets(
-      subscription.id,
-    );
+    // The cache's copy carries the disabled marks: a 410 announces a change.
     for (const target of subscription.dispatch) {
-      if (target.disabled || disabled.has(target.id)) continue;
+      if (target.disabled) continue;
       const job: DeliveryJobData = {
         deliveryId: deliveryId(signalJobId, subscription.id, target.id),
         signal,

@@ -11,6 +11,8 @@ export function redisKeys(prefix: string) {
     /** Hash: target id → disabled mark of one subscription. */
     subscriptionDisabled: (subscriptionId: string) =>
       `${prefix}:subscription-disabled:${subscriptionId}`,
+    /** Set: ids of subscriptions with a disabled target. */
+    subscriptionsWithDisabled: `${prefix}:subscriptions-with-disabled`,
     /** Counter bumped on every subscription change. */
     subscriptionsVersion: `${prefix}:subscriptions:version`,
     /** Pub/sub channel announcing a changed subscription id. */

@@ -1,5 +1,9 @@
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
-import type { DisabledMark, Subscription } from '@signalpost/subscriptions';
+import type {
+  DisabledMark,
+  Subscription,
+  Target,
+} from '@signalpost/subscriptions';
 
 /** A page of a list. */
 export interface Page<T> {
@@ -28,12 +32,22 @@ export class SubscriptionStore {
     return applyMarks(JSON.parse(json) as Subscription, marks);
   }
 
-  /** Reads every subscription, for the router's matcher. */
+  /** Reads every subscription with its disabled marks, for the router's matcher. */
   async all(): Promise<Subscription[]> {
-    const entries = await this.redis.hgetall(this.keys.subscriptions);
-    return Object.values(entries).map(
-      (json) => JSON.parse(json) as Subscription,
-    );
+    const [entries, marked] = await Promise.all([
+      this.redis.hgetall(this.keys.subscriptions),
+      this.redis.smembers(this.keys.subscriptionsWithDisabled),
+    ]);
+    const marks = new Map<string, Record<string, string>>();
+    for (const id of marked)
+      marks.set(
+        id,
+        await this.redis.hgetall(this.keys.subscriptionDisabled(id)),
+      );
+    return Object.values(entries).map((json) => {
+      const subscription = JSON.parse(json) as Subscription;
+      return applyMarks(subscription, marks.get(subscription.id) ?? {});
+    });
   }
 
   /** Lists subscriptions ordered by id, after `cursor` (an id). */
@@ -81,6 +95,7 @@ export class SubscriptionStore {
       )
       .zadd(this.keys.subscriptionIds, 0, subscription.id)
       .del(this.keys.subscriptionDisabled(subscription.id))
+      .srem(this.keys.subscriptionsWithDisabled, subscription.id)
       .exec();
     await this.announce(subscription.id);
   }
@@ -92,6 +107,7 @@ export class SubscriptionStore {
       .hdel(this.keys.subscriptions, id)
       .zrem(this.keys.subscriptionIds, id)
       .del(this.keys.subscriptionDisabled(id))
+      .srem(this.keys.subscriptionsWithDisabled, id)
       .exec();
     const removed = replies?.[0]?.[1] === 1;
     if (removed) await this.announce(id);
@@ -104,11 +120,11 @@ export class SubscriptionStore {
     targetId: string,
     mark: DisabledMark,
   ): Promise<void> {
-    await this.redis.hset(
-      this.keys.subscriptionDisabled(id),
-      targetId,
-      JSON.stringify(mark),
-    );
+    await this.redis
+      .multi()
+      .hset(this.keys.subscriptionDisabled(id), targetId, JSON.stringify(mark))
+      .sadd(this.keys.subscriptionsWithDisabled, id)
+      .exec();
     await this.announce(id);
   }
 
@@ -143,11 +159,14 @@ export function applyMarks(
   marks: Record<string, string>,
 ): Subscription {
   if (Object.keys(marks).length === 0) return subscription;
-  const dispatch = subscription.dispatch.map((target) => {
-    const mark = marks[target.id];
-    return mark
-      ? { ...target, disabled: JSON.parse(mark) as DisabledMark }
+  const mark = (target: Target): Target => {
+    const json = marks[target.id];
+    const marked = json
+      ? { ...target, disabled: JSON.parse(json) as DisabledMark }
       : target;
-  });
-  return { ...subscription, dispatch };
+    return marked.fallback
+      ? { ...marked, fallback: mark(marked.fallback) }
+      : marked;
+  };
+  return { ...subscription, dispatch: subscription.dispatch.map(mark) };
 }
