@@ -1,9 +1,10 @@
 /**
  * `npm start`: runs the API, the router, the workers and the monitor as
  * separate processes sharing one Redis. With no REDIS_URL it starts a private
- * redis-server with a data folder of its own; with no API keys it makes an
- * admin key, binds the API to loopback and prints a curl that publishes.
- * It restarts an app that dies and stops everything on Ctrl-C or SIGTERM.
+ * redis-server with its data in .data/redis; with no SIGNALPOST_API_KEYS it
+ * makes an admin key, binds to loopback and prints a curl that publishes.
+ * It restarts an app that dies (but not one that keeps dying at start) and
+ * stops everything on Ctrl-C or SIGTERM, Redis last.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,10 @@ const ROOT = path.resolve(__dirname, '..');
 const RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 const REDIS_START_TIMEOUT_MS = 10_000;
+/** An app that exits this soon after a start counts as a quick exit. */
+const QUICK_EXIT_MS = 10_000;
+/** Quick exits in a row after which an app is not restarted again. */
+const MAX_QUICK_EXITS = 5;
 
 interface AppSpec {
   readonly name: string;
@@ -27,9 +32,12 @@ interface Supervised {
   readonly spec: AppSpec;
   child: ChildProcess | undefined;
   restarts: number;
+  startedAtMs: number;
+  quickExits: number;
 }
 
 let stopping = false;
+let exitCode = 0;
 const supervised: Supervised[] = [];
 let redisProcess: ChildProcess | undefined;
 
@@ -42,24 +50,50 @@ async function main(): Promise<void> {
       `SIGNALPOST_WORKERS must be an integer from 1 to 64, got ${env.SIGNALPOST_WORKERS}`,
     );
   }
+  // A terminal's Ctrl-C reaches every process of the group and npm may
+  // forward it again; stopAll runs once and ignores the repeats.
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
   if (!nonEmpty(env.REDIS_URL) && !nonEmpty(env.REDIS_CLUSTER_NODES)) {
     env.REDIS_URL = await startPrivateRedis();
   }
-  const demo =
-    !nonEmpty(env.SIGNALPOST_API_KEYS) && !nonEmpty(env.SIGNALPOST_CONFIG);
-  let demoKey: string | undefined;
-  if (demo) {
-    demoKey = `sp_${randomBytes(18).toString('base64url')}`;
-    env.SIGNALPOST_API_KEYS = `${demoKey}=admin`;
-    env.HOST = nonEmpty(env.HOST) ?? '127.0.0.1';
-    // The demo's own receiver runs on this machine, so loopback targets are
-    // admitted; a configured deployment keeps the closed default.
-    env.SIGNALPOST_ALLOW_TARGETS =
-      nonEmpty(env.SIGNALPOST_ALLOW_TARGETS) ?? '127.0.0.0/8';
+  const demoKey = applyDemoDefaults(env);
+  const host = nonEmpty(env.HOST) ?? '0.0.0.0';
+  const specs = appSpecs(port, workers);
+  for (const spec of specs) {
+    const entry: Supervised = {
+      spec: { ...spec, env: { ...env, ...spec.env } },
+      child: undefined,
+      restarts: 0,
+      startedAtMs: 0,
+      quickExits: 0,
+    };
+    supervised.push(entry);
+    launch(entry);
   }
+  printBanner(host, port, specs, demoKey);
+}
 
-  const specs: AppSpec[] = [
+/**
+ * Without SIGNALPOST_API_KEYS, makes an admin key for this run (a config
+ * file's apiKeys still apply beside it), binds every app to loopback and
+ * admits loopback targets for the demo receiver. Whatever is set explicitly
+ * wins. Returns the key it made.
+ */
+function applyDemoDefaults(env: Record<string, string>): string | undefined {
+  if (nonEmpty(env.SIGNALPOST_API_KEYS)) return undefined;
+  const key = `sp_${randomBytes(18).toString('base64url')}`;
+  env.SIGNALPOST_API_KEYS = `${key}=admin`;
+  env.HOST = nonEmpty(env.HOST) ?? '127.0.0.1';
+  env.SIGNALPOST_ALLOW_TARGETS =
+    nonEmpty(env.SIGNALPOST_ALLOW_TARGETS) ?? '127.0.0.0/8';
+  return key;
+}
+
+/** The apps and their ports: the API on PORT, then router, workers, monitor. */
+function appSpecs(port: number, workers: number): AppSpec[] {
+  return [
     {
       name: 'api',
       entry: 'apps/api/src/main.ts',
@@ -81,19 +115,6 @@ async function main(): Promise<void> {
       env: { METRICS_PORT: String(port + 2 + workers) },
     },
   ];
-
-  for (const spec of specs) {
-    const entry: Supervised = {
-      spec: { ...spec, env: { ...env, ...spec.env } },
-      child: undefined,
-      restarts: 0,
-    };
-    supervised.push(entry);
-    launch(entry);
-  }
-  printBanner(port, specs, demoKey);
-  process.once('SIGINT', () => void stopAll('SIGINT'));
-  process.once('SIGTERM', () => void stopAll('SIGTERM'));
 }
 
 function launch(entry: Supervised): void {
@@ -103,23 +124,37 @@ function launch(entry: Supervised): void {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   entry.child = child;
+  entry.startedAtMs = Date.now();
   prefixLines(child.stdout, entry.spec.name, process.stdout);
   prefixLines(child.stderr, entry.spec.name, process.stderr);
-  child.once('exit', (code, signal) => {
-    entry.child = undefined;
-    if (stopping) return;
-    const delay = Math.min(
-      RESTART_DELAY_MS * 2 ** Math.min(entry.restarts, 5),
-      MAX_RESTART_DELAY_MS,
-    );
-    entry.restarts += 1;
+  child.once('exit', (code, signal) =>
+    restartLater(entry, signal ?? `code ${code}`),
+  );
+}
+
+function restartLater(entry: Supervised, how: string): void {
+  entry.child = undefined;
+  if (stopping) return;
+  const quick = Date.now() - entry.startedAtMs < QUICK_EXIT_MS;
+  entry.quickExits = quick ? entry.quickExits + 1 : 0;
+  if (entry.quickExits >= MAX_QUICK_EXITS) {
     log(
-      `${entry.spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`,
+      `${entry.spec.name} exited ${MAX_QUICK_EXITS} times right after starting; ` +
+        'fix the error it printed, then run npm start again',
     );
-    setTimeout(() => {
-      if (!stopping) launch(entry);
-    }, delay).unref();
-  });
+    exitCode = 1;
+    void stopAll('crash loop');
+    return;
+  }
+  const delay = Math.min(
+    RESTART_DELAY_MS * 2 ** Math.min(entry.restarts, 5),
+    MAX_RESTART_DELAY_MS,
+  );
+  entry.restarts += 1;
+  log(`${entry.spec.name} exited (${how}); restarting in ${delay} ms`);
+  setTimeout(() => {
+    if (!stopping) launch(entry);
+  }, delay).unref();
 }
 
 async function stopAll(signal: string): Promise<void> {
@@ -131,7 +166,7 @@ async function stopAll(signal: string): Promise<void> {
   await Promise.all(supervised.map((entry) => stopChild(entry.child, graceMs)));
   if (redisProcess) await stopChild(redisProcess, 10_000);
   log('stopped');
-  process.exit(0);
+  process.exit(exitCode);
 }
 
 function stopChild(
@@ -193,6 +228,7 @@ async function startPrivateRedis(): Promise<string> {
 }
 
 function printBanner(
+  host: string,
   port: number,
   specs: AppSpec[],
   demoKey: string | undefined,
@@ -201,7 +237,7 @@ function printBanner(
     .map((spec) => `${spec.name} ${spec.env.METRICS_PORT}`)
     .join(', ');
   log(
-    `API on http://127.0.0.1:${port}; /metrics, /healthz and /readyz per app on ports: ${ports}`,
+    `API on http://${host}:${port}; /metrics, /healthz and /readyz per app on ports: ${ports}`,
   );
   if (!demoKey) return;
   log(`generated an admin API key for this run: ${demoKey}`);
@@ -267,5 +303,6 @@ async function waitForPort(port: number): Promise<void> {
 
 main().catch((error: Error) => {
   log(`failed to start: ${error.message}`);
+  exitCode = 1;
   void stopAll('error');
 });

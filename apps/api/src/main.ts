@@ -1,5 +1,5 @@
 import { loadConfig } from '@signalpost/config';
-import { createLogger } from '@signalpost/observability';
+import { createLogger, onShutdownSignals } from '@signalpost/observability';
 import { startApi } from './start-api';
 
 async function main(): Promise<void> {
@@ -11,12 +11,10 @@ async function main(): Promise<void> {
       'prefix wrapped in braces for Redis Cluster',
     );
   const api = await startApi(config, { logger });
-  const stop = (signal: string): void => {
+  onShutdownSignals(async (signal) => {
     logger.info({ signal }, 'api stopping');
-    void api.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+    await api.close();
+  });
 }
 
 main().catch((error: Error) => {

@@ -86,6 +86,7 @@ export async function startApi(
       ? undefined
       : await startHealthServer({
           port: config.metricsPort,
+          host: config.host,
           registry: context.metrics.registry,
           checkReadiness: () => checkRedisReadiness(context.redis),
         });

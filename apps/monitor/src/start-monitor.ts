@@ -176,6 +176,7 @@ async function serveHealth(
 ): Promise<number> {
   const server = await startHealthServer({
     port: context.config.metricsPort,
+    host: context.config.host,
     registry: context.metrics.registry,
     checkReadiness: () => checkRedisReadiness(redis),
   });

@@ -1,17 +1,15 @@
 import { loadConfig } from '@signalpost/config';
-import { createLogger } from '@signalpost/observability';
+import { createLogger, onShutdownSignals } from '@signalpost/observability';
 import { startRouter } from './start-router';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('router', config.logLevel);
   const router = await startRouter(config, { logger });
-  const stop = (signal: string): void => {
+  onShutdownSignals(async (signal) => {
     logger.info({ signal }, 'router stopping');
-    void router.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+    await router.close();
+  });
 }
 
 main().catch((error: Error) => {

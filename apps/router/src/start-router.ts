@@ -134,6 +134,7 @@ export async function startRouter(
       ? undefined
       : await startHealthServer({
           port: config.metricsPort,
+          host: config.host,
           registry: metrics.registry,
           checkReadiness: () => checkRedisReadiness(redis),
         });

@@ -1,17 +1,15 @@
 import { loadConfig } from '@signalpost/config';
-import { createLogger } from '@signalpost/observability';
+import { createLogger, onShutdownSignals } from '@signalpost/observability';
 import { startWorker } from './start-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.logLevel);
   const worker = await startWorker(config, { logger });
-  const stop = (signal: string): void => {
+  onShutdownSignals(async (signal) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'worker stopping');
-    void worker.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+    await worker.close();
+  });
 }
 
 main().catch((error: Error) => {

@@ -169,6 +169,7 @@ export async function startWorker(
       ? undefined
       : await startHealthServer({
           port: config.metricsPort,
+          host: config.host,
           registry: metrics.registry,
           checkReadiness: () => checkRedisReadiness(redis),
         });
