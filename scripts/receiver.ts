@@ -2,12 +2,15 @@
  * `npm run receiver`: a webhook receiver for trying Signalpost locally. It
  * listens on 127.0.0.1 (RECEIVER_PORT, default 9000), prints each delivery,
  * and checks its Standard Webhooks signature when RECEIVER_SECRET is set.
+ * RECEIVER_STATUS (default 200) sets the status it answers with, to try
+ * retries (500) or dead letters (400).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 
 const port = Number(process.env.RECEIVER_PORT ?? 9000);
 const secret = process.env.RECEIVER_SECRET;
+const status = Number(process.env.RECEIVER_STATUS ?? 200);
 
 const server = http.createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -24,7 +27,9 @@ const server = http.createServer((request, response) => {
         `  signature:   ${verdict}\n` +
         `  body:        ${body.toString('utf8')}\n\n`,
     );
-    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    response
+      .writeHead(status, { 'content-type': 'text/plain' })
+      .end(status < 300 ? 'ok' : 'failing on purpose');
   });
 });
 

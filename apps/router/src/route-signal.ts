@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
 import { FixedWindowCounter } from '@signalpost/delivery-policy';
-import type { Logger, Metrics } from '@signalpost/observability';
+import {
+  targetLabels,
+  type Logger,
+  type Metrics,
+} from '@signalpost/observability';
 import {
   DEFAULT_DEAD_LETTER_QUEUE,
   deliveryId,
@@ -42,6 +46,8 @@ export interface RouterDependencies {
   readonly deliveriesQueue: Queue;
   readonly throttles: FixedWindowCounter;
   readonly expressions: ExpressionCache;
+  /** `SIGNALPOST_METRICS_TARGET_LABELS`. */
+  readonly metricsTargetLabels: boolean;
 }
 
 /** The router's verdict on one signal job. */
@@ -252,8 +258,11 @@ async function endThrottled(
     ) {
       dependencies.metrics.deliveries.inc({
         outcome: 'throttled',
-        subscription: '',
-        target: '',
+        ...targetLabels(
+          dependencies.metricsTargetLabels,
+          job.subscriptionId,
+          job.targetId,
+        ),
       });
     }
   }

@@ -52,7 +52,9 @@ export async function startRouter(
   const logger = options.logger ?? createLogger('router', config.logLevel);
   // Loaded so a broken plugin stops every app at start, not only the workers.
   loadPlugins(config.plugins);
-  const metrics = createMetrics('router');
+  const metrics = createMetrics('router', {
+    targetLabels: config.metricsTargetLabels,
+  });
   const keys = redisKeys(config.prefix);
   const redis = createRedisConnection(config, 'worker', 'signalpost-router');
   const subscriber = createRedisConnection(
@@ -105,6 +107,7 @@ export async function startRouter(
     deliveriesQueue,
     throttles: new FixedWindowCounter(redis),
     expressions: new ExpressionCache(),
+    metricsTargetLabels: config.metricsTargetLabels,
   };
 
   const worker = new Worker(

@@ -60,7 +60,9 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger('worker', config.logLevel);
   const plugins = loadPlugins(config.plugins);
-  const metrics = createMetrics('worker');
+  const metrics = createMetrics('worker', {
+    targetLabels: config.metricsTargetLabels,
+  });
   const keys = redisKeys(config.prefix);
   const redis = createRedisConnection(config, 'worker', 'signalpost-worker');
   const workerConnection = createRedisConnection(

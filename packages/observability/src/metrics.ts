@@ -15,6 +15,11 @@ const LATENCY_BUCKETS_SEC = [
 export interface MetricsOptions {
   /** Refreshes the queue and circuit gauges before each scrape (API only). */
   readonly onScrape?: () => Promise<void>;
+  /**
+   * Adds `subscription` and `target` labels to the delivery counters
+   * (`SIGNALPOST_METRICS_TARGET_LABELS`). @defaultValue false
+   */
+  readonly targetLabels?: boolean;
 }
 
 /**
@@ -24,8 +29,12 @@ export interface MetricsOptions {
 export function createMetrics(app: string, options: MetricsOptions = {}) {
   const registry = new Registry();
   registry.setDefaultLabels({ app });
-  collectDefaultMetrics({ register: registry, prefix: 'signalpost_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'signalpost_' });
   const registers = [registry];
+  const withTargets = <T extends string>(
+    names: readonly T[],
+  ): readonly (T | 'subscription' | 'target')[] =>
+    options.targetLabels ? [...names, 'subscription', 'target'] : names;
   // prom-client serialises metrics concurrently, so each scraped gauge waits
   // for one shared refresh instead of relying on another gauge's collect.
   let refreshing: Promise<void> | undefined;
@@ -59,13 +68,13 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
     deliveries: new Counter({
       name: 'signalpost_deliveries_total',
       help: 'Deliveries that reached a final outcome (delivered, dead_lettered, throttled, dropped).',
-      labelNames: ['outcome', 'subscription', 'target'] as const,
+      labelNames: withTargets(['outcome'] as const),
       registers,
     }),
     deliveryAttempts: new Counter({
       name: 'signalpost_delivery_attempts_total',
       help: 'Delivery attempts by result (success, http_4xx, http_5xx, timeout, connection, refused_target).',
-      labelNames: ['result', 'subscription', 'target'] as const,
+      labelNames: withTargets(['result'] as const),
       registers,
     }),
     deliveryDeferrals: new Counter({
@@ -119,16 +128,14 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
- * Label values for a subscription and target: their ids only when
- * `SIGNALPOST_METRICS_TARGET_LABELS` is on, else empty, so label
- * cardinality stays bounded by default.
+ * Label values for a subscription and target: their ids when
+ * `SIGNALPOST_METRICS_TARGET_LABELS` is on, else none, so label cardinality
+ * stays bounded by default. Pass the same flag as to {@link createMetrics}.
  */
 export function targetLabels(
   enabled: boolean,
   subscriptionId: string,
   targetId: string,
-): { subscription: string; target: string } {
-  return enabled
-    ? { subscription: subscriptionId, target: targetId }
-    : { subscription: '', target: '' };
+): { subscription?: string; target?: string } {
+  return enabled ? { subscription: subscriptionId, target: targetId } : {};
 }

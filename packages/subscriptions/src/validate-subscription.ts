@@ -69,6 +69,8 @@ export async function validateSubscription(
   raw: unknown,
   context: ValidationContext,
 ): Promise<ValidationResult> {
+  const adapterIssues = checkAdapters(raw);
+  if (adapterIssues.length > 0) return { ok: false, issues: adapterIssues };
   const parsed = subscriptionInputSchema.safeParse(raw);
   if (!parsed.success) {
     return {
@@ -417,6 +419,38 @@ function checkExpression(
   } catch (error) {
     issues.push({ path: where, message: (error as Error).message });
   }
+}
+
+const ADAPTERS = ['webhook', 'logger', 'console', 'noop'];
+
+/** Names an unknown adapter, which the schema would report only as an invalid union. */
+function checkAdapters(raw: unknown): SubscriptionIssue[] {
+  const dispatch = (raw as { dispatch?: unknown } | null)?.dispatch;
+  const targets = Array.isArray(dispatch) ? dispatch : [dispatch];
+  const issues: SubscriptionIssue[] = [];
+  targets.forEach((target, index) => {
+    const where = Array.isArray(dispatch) ? `dispatch[${index}]` : 'dispatch';
+    for (const [path, value] of [
+      [where, target],
+      [
+        `${where}.fallback`,
+        (target as { fallback?: unknown } | null)?.fallback,
+      ],
+    ] as const) {
+      if (typeof value !== 'object' || value === null) continue;
+      const adapter = (value as { adapter?: unknown }).adapter;
+      if (typeof adapter === 'string' && ADAPTERS.includes(adapter)) continue;
+      const shown =
+        adapter === undefined
+          ? 'no adapter'
+          : `unknown adapter ${JSON.stringify(adapter)}`;
+      issues.push({
+        path: `${path}.adapter`,
+        message: `${shown}; expected one of ${ADAPTERS.join(', ')}`,
+      });
+    }
+  });
+  return issues;
 }
 
 function formatPath(segments: readonly PropertyKey[]): string {

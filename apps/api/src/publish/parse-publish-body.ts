@@ -37,6 +37,16 @@ export function parsePublishBody(request: Request, body: Buffer): PublishBody {
       batch: false,
     };
   }
+  const ceHeaders = Object.keys(request.headers).filter((name) =>
+    name.startsWith('ce-'),
+  );
+  if (ceHeaders.length > 0) {
+    throw new ApiError(
+      'validation_failed',
+      `CloudEvents binary mode needs a ce-specversion header; got ${ceHeaders.join(', ')} without it`,
+      { details: [{ path: 'ce-specversion', message: 'missing' }] },
+    );
+  }
   const mediaType =
     (request.headers['content-type'] ?? '')
       .split(';')[0]
@@ -153,7 +163,7 @@ function checkResult(result: ReturnType<typeof parseSignal>): Signal {
       (issue) => issue.code === 'invalid_json',
     );
     if (invalidJson) throw new ApiError('invalid_json', invalidJson.message);
-    const summary = result.issues.map((issue) => issue.message).join('; ');
+    const summary = result.issues.map((issue) => issue.message).join(' ');
     throw new ApiError(
       'validation_failed',
       `the signal is invalid: ${summary}`,
