@@ -19,12 +19,10 @@ export type IntegerTuple<
 /**
  * A Lua script run with EVALSHA, falling back to EVAL when the server does
  * not have it cached yet (after a restart, a SCRIPT FLUSH, or on a cluster
- * node that has not run it). Every key goes through KEYS, so a cluster
- * routes the call by its keys.
- *
- * NOTE: the tests run on a standalone Redis only. On a Cluster, routing by
- * KEYS[1] and the NOSCRIPT fallback per node are ioredis 5 behaviour that no
- * test here exercises.
+ * node that has not run it). Every key goes through KEYS, so ioredis 5
+ * routes the call on a cluster by its keys. test/ops/redis-cluster.test.ts
+ * runs every script on a three-node cluster, the fallback after SCRIPT
+ * FLUSH included.
  */
 export class LuaScript {
   /** SHA-1 of the source, as EVALSHA expects. */
