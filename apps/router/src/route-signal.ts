@@ -256,6 +256,16 @@ async function endThrottled(
         'throttle window full',
       )
     ) {
+      dependencies.logger.info(
+        {
+          signalId: job.signal.id,
+          deliveryId: job.deliveryId,
+          subscriptionId: job.subscriptionId,
+          targetId: job.targetId,
+          attempt: 0,
+        },
+        'delivery throttled',
+      );
       dependencies.metrics.deliveries.inc({
         outcome: 'throttled',
         ...targetLabels(

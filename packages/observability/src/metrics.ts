@@ -31,6 +31,8 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry, prefix: 'signalpost_' });
   const registers = [registry];
+  // Queue and circuit gauges are read from Redis on scrape, by the API only.
+  const scrapedRegisters = options.onScrape ? registers : [];
   const withTargets = <T extends string>(
     names: readonly T[],
   ): readonly (T | 'subscription' | 'target')[] =>
@@ -105,21 +107,21 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
       name: 'signalpost_queue_jobs',
       help: 'Jobs per queue and state, read on scrape.',
       labelNames: ['queue', 'state'] as const,
-      registers,
+      registers: scrapedRegisters,
       collect: refreshOnce,
     }),
     queueOldestWaiting: new Gauge({
       name: 'signalpost_queue_oldest_waiting_seconds',
       help: 'Age of the oldest waiting job per queue, read on scrape.',
       labelNames: ['queue'] as const,
-      registers,
+      registers: scrapedRegisters,
       collect: refreshOnce,
     }),
     circuitState: new Gauge({
       name: 'signalpost_circuit_state',
       help: 'Circuit breaker state per origin: 0 closed, 1 half-open, 2 open.',
       labelNames: ['origin'] as const,
-      registers,
+      registers: scrapedRegisters,
       collect: refreshOnce,
     }),
   };

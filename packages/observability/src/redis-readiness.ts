@@ -3,6 +3,8 @@ import type { Readiness } from './health-server';
 /** The subset of a Redis client that the readiness check needs. */
 interface ConfigReader {
   config(subcommand: 'GET', parameter: string): Promise<unknown>;
+  /** Present on an ioredis Cluster: every master is checked, not a random node. */
+  nodes?: (role: 'master') => ConfigReader[];
 }
 
 /**
@@ -25,13 +27,22 @@ export async function checkRedisReadiness(
     );
   });
   const check = (async (): Promise<Readiness> => {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const policy = reply[1];
-    if (policy !== 'noeviction') {
-      return {
-        ready: false,
-        reason: `Redis maxmemory-policy is ${policy ?? 'unknown'}; set it to noeviction`,
-      };
+    const servers =
+      typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
+    if (servers.length === 0)
+      return { ready: false, reason: 'no Redis Cluster master is known yet' };
+    for (const server of servers) {
+      const reply = (await server.config(
+        'GET',
+        'maxmemory-policy',
+      )) as string[];
+      const policy = reply[1];
+      if (policy !== 'noeviction') {
+        return {
+          ready: false,
+          reason: `Redis maxmemory-policy is ${policy ?? 'unknown'}; set it to noeviction`,
+        };
+      }
     }
     return { ready: true };
   })().catch((error: Error) => ({

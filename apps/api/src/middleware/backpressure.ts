@@ -52,9 +52,11 @@ export function backpressure(context: ApiContext) {
 
 async function measure(context: ApiContext): Promise<Reading> {
   const waitKey = `${context.config.prefix}:deliveries:wait`;
-  const [depth, memory] = await Promise.all([
+  const servers =
+    'nodes' in context.redis ? context.redis.nodes('master') : [context.redis];
+  const [depth, ...memories] = await Promise.all([
     context.redis.llen(waitKey),
-    context.redis.info('memory'),
+    ...servers.map((server) => server.info('memory')),
   ]);
   const atMs = Date.now();
   if (depth > context.config.maxQueueDepth) {
@@ -63,14 +65,18 @@ async function measure(context: ApiContext): Promise<Reading> {
       overloaded: `${depth} deliveries are waiting, above the bound of ${context.config.maxQueueDepth}; retry later`,
     };
   }
-  const used = Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0);
-  const max = Number(/maxmemory:(\d+)/.exec(memory)?.[1] ?? 0);
-  if (max > 0 && used / max > context.config.maxRedisMemoryRatio) {
-    const percent = Math.round((used / max) * 100);
-    return {
-      atMs,
-      overloaded: `Redis memory is at ${percent}% of maxmemory; retry later`,
-    };
+  // On a cluster the fullest master decides, since the prefix's slot may
+  // live on any of them.
+  for (const memory of memories) {
+    const used = Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0);
+    const max = Number(/maxmemory:(\d+)/.exec(memory)?.[1] ?? 0);
+    if (max > 0 && used / max > context.config.maxRedisMemoryRatio) {
+      const percent = Math.round((used / max) * 100);
+      return {
+        atMs,
+        overloaded: `Redis memory is at ${percent}% of maxmemory; retry later`,
+      };
+    }
   }
   return { atMs, overloaded: undefined };
 }

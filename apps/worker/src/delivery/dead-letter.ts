@@ -18,6 +18,9 @@ export async function deadLetterDelivery(
   job: DeliveryJobData,
   reason: DeadLetterReason,
   details: {
+    /** Status and duration of the last attempt, when it reached the target. */
+    status?: number;
+    durationMs?: number;
     target?: Target;
     subscription?: Subscription;
     attempts: number;
@@ -62,6 +65,8 @@ export async function deadLetterDelivery(
       subscriptionId: job.subscriptionId,
       targetId: job.targetId,
       attempt: details.attempts,
+      status: details.status,
+      durationMs: details.durationMs,
       reason,
       message: details.message,
     },

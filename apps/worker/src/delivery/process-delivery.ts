@@ -105,7 +105,7 @@ export async function processDelivery(
     attempt,
   });
   if (decision.action === 'drop')
-    return drop(dependencies, data, decision.reason);
+    return drop(dependencies, data, attempt, decision.reason);
   if (decision.action === 'delay')
     await hold(dependencies, job, token, decision.delayMs, 'hook_delay');
 
@@ -304,6 +304,8 @@ async function failAttempt(
     subscription,
     target,
     attempts: attempt,
+    status: result.statusCode,
+    durationMs: result.durationMs,
     message: describe(result),
   });
   return 'dead_lettered';
@@ -362,6 +364,7 @@ async function hold(
 async function drop(
   dependencies: WorkerDependencies,
   data: DeliveryJobData,
+  attempt: number,
   reason: string | undefined,
 ): Promise<string> {
   const changed = await dependencies.deliveries.finalize(
@@ -381,6 +384,8 @@ async function drop(
         signalId: data.signal.id,
         deliveryId: data.deliveryId,
         subscriptionId: data.subscriptionId,
+        targetId: data.targetId,
+        attempt,
         reason,
       },
       'delivery dropped by a hook',
