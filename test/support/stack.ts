@@ -9,6 +9,7 @@ import {
 } from '../../apps/worker/src/start-worker';
 import { loadConfig, type SignalpostConfig } from '@signalpost/config';
 import pino, { type Logger } from 'pino';
+import { sendApiRequest } from './api-request';
 import { deletePrefix, testPrefix, testRedisUrl } from './redis';
 
 /** The API key every test stack accepts, with every scope. */
@@ -82,7 +83,7 @@ export async function startTestStack(
     workers,
     baseUrl,
     request: (method, path, options = {}) =>
-      sendRequest(baseUrl, method, path, options),
+      sendApiRequest(baseUrl, method, path, options),
     close: async () => {
       for (const worker of workers) await worker.close();
       await router.close();
@@ -90,31 +91,6 @@ export async function startTestStack(
       await deletePrefix(prefix);
     },
   };
-}
-
-async function sendRequest(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: RequestOptions,
-): Promise<TestResponse> {
-  const headers: Record<string, string> = { ...options.headers };
-  const key = options.key === undefined ? ADMIN_KEY : options.key;
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  let body: string | Buffer | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text.length > 0 ? JSON.parse(text) : undefined;
-  } catch {
-    // Not JSON: keep the text.
-  }
-  return { status: response.status, headers: response.headers, body: parsed };
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */

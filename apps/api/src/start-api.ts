@@ -8,6 +8,8 @@ import {
   createMetrics,
   startHealthServer,
   type Logger,
+  closeServer,
+  serverPort,
 } from '@signalpost/observability';
 import {
   DELIVERIES_QUEUE,
@@ -90,9 +92,9 @@ export async function startApi(
           registry: context.metrics.registry,
           checkReadiness: () => checkRedisReadiness(context.redis),
         });
-  const port = addressPort(server);
+  const port = serverPort(server);
   logger.info(
-    { port, metricsPort: health ? addressPort(health) : undefined },
+    { port, metricsPort: health ? serverPort(health) : undefined },
     'api listening',
   );
 
@@ -100,7 +102,7 @@ export async function startApi(
   return {
     context,
     port,
-    metricsPort: health ? addressPort(health) : port,
+    metricsPort: health ? serverPort(health) : port,
     close: () =>
       (closing ??= closeApi(context, server, health, queueConnection)),
   };
@@ -184,11 +186,6 @@ function listen(
   });
 }
 
-function addressPort(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
 async function closeApi(
   context: ApiContext,
   server: Server,
@@ -208,11 +205,4 @@ async function closeApi(
       context.logger.warn({ err: error, step: name }, 'close step failed'),
     );
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { Queue, Worker } from 'bullmq';
 import { Agent } from 'undici';
 import type { SignalpostConfig } from '@signalpost/config';
@@ -7,6 +6,7 @@ import {
   createLogger,
   startHealthServer,
   type Logger,
+  closeServer,
 } from '@signalpost/observability';
 import {
   SIGNALS_QUEUE,
@@ -183,11 +183,4 @@ async function serveHealth(
   context.shutdown.add('health server', () => closeServer(server));
   const address = server.address();
   return typeof address === 'object' && address ? address.port : 0;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

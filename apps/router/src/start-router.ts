@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { Queue, Worker } from 'bullmq';
 import type { SignalpostConfig } from '@signalpost/config';
 import { FixedWindowCounter } from '@signalpost/delivery-policy';
@@ -8,6 +7,8 @@ import {
   createMetrics,
   startHealthServer,
   type Logger,
+  closeServer,
+  serverPort,
 } from '@signalpost/observability';
 import {
   DELIVERIES_QUEUE,
@@ -141,7 +142,7 @@ export async function startRouter(
           registry: metrics.registry,
           checkReadiness: () => checkRedisReadiness(redis),
         });
-  const metricsPort = health ? portOf(health) : 0;
+  const metricsPort = health ? serverPort(health) : 0;
   logger.info({ metricsPort }, 'router started');
 
   let closing: Promise<void> | undefined;
@@ -165,19 +166,6 @@ export async function startRouter(
     }
   };
   return { metricsPort, cache, close: () => (closing ??= close()) };
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 async function quit(connection: RedisClient): Promise<void> {

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import type { SignalpostConfig } from '@signalpost/config';
 import { InFlightLimiter, TokenBucket } from '@signalpost/delivery-policy';
@@ -9,6 +8,8 @@ import {
   createMetrics,
   startHealthServer,
   type Logger,
+  closeServer,
+  serverPort,
 } from '@signalpost/observability';
 import {
   DELIVERIES_QUEUE,
@@ -175,7 +176,7 @@ export async function startWorker(
           registry: metrics.registry,
           checkReadiness: () => checkRedisReadiness(redis),
         });
-  const metricsPort = health ? portOf(health) : 0;
+  const metricsPort = health ? serverPort(health) : 0;
   logger.info(
     { metricsPort, concurrency: config.workerConcurrency },
     'worker started',
@@ -207,17 +208,4 @@ export async function startWorker(
     clearTimeout(grace);
   };
   return { metricsPort, worker, close: () => (closing ??= close()) };
-}
-
-function portOf(server: Server): number {
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

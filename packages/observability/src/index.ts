@@ -3,3 +3,4 @@ export * from './logger';
 export * from './metrics';
 export * from './redis-readiness';
 export * from './shutdown-signals';
+export * from './http-server';
