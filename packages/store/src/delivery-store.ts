@@ -1,3 +1,4 @@
+import { LuaScript } from '@signalpost/delivery-policy';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type {
   AttemptRecord,
@@ -14,7 +15,9 @@ const MAX_ATTEMPTS_KEPT = 100;
 // then one info JSON per delivery. Returns, per delivery, 1 when it is still
 // pending (new, or created earlier and never picked up) so the caller
 // enqueues it, else 0.
-const CREATE_DELIVERIES = `
+const CREATE_DELIVERIES = new LuaScript(
+  'create deliveries',
+  `
 local retention = tonumber(ARGV[1])
 local created = 0
 local results = {}
@@ -33,12 +36,15 @@ for i = 2, #KEYS do
 end
 if created > 0 then redis.call('HINCRBY', KEYS[1], 'created', created) end
 return results
-`;
+`,
+);
 
 // Moves a delivery to a final state once: a second call (a job re-run after
 // a crash) changes nothing and counts nothing. KEYS: record, ledger.
 // ARGV: state, reason, updatedAt. Returns 1 when it changed the state.
-const FINALIZE_DELIVERY = `
+const FINALIZE_DELIVERY = new LuaScript(
+  'finalize delivery',
+  `
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
   return 0
@@ -47,7 +53,8 @@ redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', AR
 redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 return 1
-`;
+`,
+);
 
 /** The delivery ledger: created = final outcomes + in flight. */
 export interface Ledger {
@@ -79,13 +86,10 @@ export class DeliveryStore {
       ...deliveries.map((item) => this.keys.delivery(item.id)),
     ];
     const infos = deliveries.map((item) => JSON.stringify(item));
-    const pending = (await this.redis.eval(
-      CREATE_DELIVERIES,
-      keys.length,
-      ...keys,
+    const pending = (await CREATE_DELIVERIES.run(this.redis, keys, [
       this.options.retentionMs,
       ...infos,
-    )) as number[];
+    ])) as number[];
     return deliveries
       .filter((_, index) => pending[index] === 1)
       .map((item) => item.id);
@@ -116,14 +120,10 @@ export class DeliveryStore {
     outcome: FinalOutcome,
     reason = '',
   ): Promise<boolean> {
-    const changed = await this.redis.eval(
-      FINALIZE_DELIVERY,
-      2,
-      this.keys.delivery(id),
-      this.keys.ledger,
-      outcome,
-      reason,
-      new Date().toISOString(),
+    const changed = await FINALIZE_DELIVERY.run(
+      this.redis,
+      [this.keys.delivery(id), this.keys.ledger],
+      [outcome, reason, new Date().toISOString()],
     );
     return changed === 1;
   }

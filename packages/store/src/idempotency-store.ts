@@ -1,3 +1,4 @@
+import { LuaScript } from '@signalpost/delivery-policy';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 
 /** The state of an Idempotency-Key when a request arrives with it. */
@@ -13,7 +14,9 @@ export type IdempotencyClaim =
 
 // Claims a key atomically, so concurrent requests with one key never both
 // go ahead. KEYS: the key's hash. ARGV: bodyHash, inFlightTtlMs.
-const CLAIM = `
+const CLAIM = new LuaScript(
+  'claim idempotency key',
+  `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'state', 'in_flight', 'bodyHash', ARGV[1])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
@@ -21,7 +24,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local fields = redis.call('HMGET', KEYS[1], 'state', 'bodyHash', 'status', 'response')
 return {fields[1] or '', fields[2] or '', fields[3] or '', fields[4] or ''}
-`;
+`,
+);
 
 /** Idempotency-Key state, scoped to the API key that sent it. */
 export class IdempotencyStore {
@@ -41,12 +45,10 @@ export class IdempotencyStore {
     bodyHash: string,
   ): Promise<IdempotencyClaim> {
     const key = this.keys.idempotency(apiKeyHash, keyHash);
-    const [state, storedHash, status, response] = (await this.redis.eval(
-      CLAIM,
-      1,
-      key,
-      bodyHash,
-      this.options.inFlightTtlMs,
+    const [state, storedHash, status, response] = (await CLAIM.run(
+      this.redis,
+      [key],
+      [bodyHash, this.options.inFlightTtlMs],
     )) as [string, string, string, string];
     if (state === 'claimed') return { state: 'claimed' };
     if (state === 'done') {

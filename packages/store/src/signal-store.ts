@@ -1,3 +1,4 @@
+import { LuaScript } from '@signalpost/delivery-policy';
 import type { Signal } from '@signalpost/signal';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { SignalState } from './records';
@@ -31,7 +32,9 @@ export interface SignalRecord {
 // nothing; a (source, id) twice in one batch counts as a duplicate.
 // KEYS: per signal, dedup key, record key, id index key, deliveries key.
 // ARGV: dedupTtlMs, retentionMs, receivedAt, then per signal jobId, JSON, identity.
-const STORE_SIGNALS = `
+const STORE_SIGNALS = new LuaScript(
+  'store signals',
+  `
 local dedupTtl = tonumber(ARGV[1])
 local retention = tonumber(ARGV[2])
 local receivedAt = ARGV[3]
@@ -67,13 +70,16 @@ for i = 1, count do
   end
 end
 return results
-`;
+`,
+);
 
 // Claims a (source, id) for a job enqueued straight into BullMQ.
 // KEYS: dedup key, record key, id index key. ARGV: jobId, dedupTtlMs,
 // retentionMs, JSON, receivedAt, identity. Returns 'new', 'own' or the
 // job id that claimed it first.
-const CLAIM_SIGNAL = `
+const CLAIM_SIGNAL = new LuaScript(
+  'claim signal',
+  `
 local existing = redis.call('GET', KEYS[1])
 if existing and existing ~= ARGV[1] then return existing end
 if not existing then
@@ -87,7 +93,8 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
 end
 if existing then return 'own' end
 return 'new'
-`;
+`,
+);
 
 /** Signal records and `(source, id)` duplicate detection. */
 export class SignalStore {
@@ -119,15 +126,12 @@ export class SignalStore {
       JSON.stringify(item.signal),
       item.identity,
     ]);
-    const replies = (await this.redis.eval(
-      STORE_SIGNALS,
-      keys.length,
-      ...keys,
+    const replies = (await STORE_SIGNALS.run(this.redis, keys, [
       this.options.dedupTtlMs,
       this.options.retentionMs,
       receivedAt.toISOString(),
       ...args,
-    )) as [number, string, string][];
+    ])) as [number, string, string][];
     return replies.map(([duplicate, jobId, state]) =>
       duplicate === 1
         ? {
@@ -154,18 +158,21 @@ export class SignalStore {
     item: SignalToStore,
     receivedAt: Date,
   ): Promise<'new' | 'own' | { duplicateOf: string }> {
-    const reply = (await this.redis.eval(
-      CLAIM_SIGNAL,
-      3,
-      this.keys.dedup(item.identity),
-      this.keys.signal(item.identity),
-      this.keys.signalsById(item.signal.id),
-      item.jobId,
-      this.options.dedupTtlMs,
-      this.options.retentionMs,
-      JSON.stringify(item.signal),
-      receivedAt.toISOString(),
-      item.identity,
+    const reply = (await CLAIM_SIGNAL.run(
+      this.redis,
+      [
+        this.keys.dedup(item.identity),
+        this.keys.signal(item.identity),
+        this.keys.signalsById(item.signal.id),
+      ],
+      [
+        item.jobId,
+        this.options.dedupTtlMs,
+        this.options.retentionMs,
+        JSON.stringify(item.signal),
+        receivedAt.toISOString(),
+        item.identity,
+      ],
     )) as string;
     return reply === 'new' || reply === 'own' ? reply : { duplicateOf: reply };
   }
