@@ -137,6 +137,8 @@ function restartLater(entry: Supervised, how: string): void {
   if (stopping) return;
   const quick = Date.now() - entry.startedAtMs < QUICK_EXIT_MS;
   entry.quickExits = quick ? entry.quickExits + 1 : 0;
+  // A long healthy run starts the back-off afresh.
+  if (!quick) entry.restarts = 0;
   if (entry.quickExits >= MAX_QUICK_EXITS) {
     log(
       `${entry.spec.name} exited ${MAX_QUICK_EXITS} times right after starting; ` +

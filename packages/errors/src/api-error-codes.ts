@@ -83,9 +83,12 @@ export const API_ERROR_CODES = Object.freeze({
   },
   redis_unavailable: {
     status: 503,
-    meaning: 'Redis did not answer in time, so nothing was stored.',
-    solution: 'Retry later; check Redis and REDIS_URL.',
+    meaning:
+      'Redis did not answer in time, so the request may not have been stored.',
+    solution:
+      'Retry later with the same id or Idempotency-Key, which is safe; check Redis and REDIS_URL.',
   },
+
   invalid_signature: {
     status: 400,
     meaning: 'An inbound webhook has a missing, stale or wrong signature.',

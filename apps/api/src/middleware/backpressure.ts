@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '@signalpost/errors';
+import { withDeadline } from '@signalpost/queues';
 import type { ApiContext } from '../context';
 
 /** How long one reading of the backlog and memory is reused. */
@@ -50,7 +51,18 @@ export function backpressure(context: ApiContext) {
   };
 }
 
+/** How long the backlog reading may take before ingest goes on without it. */
+const MEASURE_DEADLINE_MS = 300;
+
 async function measure(context: ApiContext): Promise<Reading> {
+  // While Redis is unreachable the publish path answers 503 within its own
+  // deadline; waiting here first would make that answer late.
+  if (context.redis.status !== 'ready')
+    return { atMs: Date.now(), overloaded: undefined };
+  return withDeadline(readBacklog(context), MEASURE_DEADLINE_MS);
+}
+
+async function readBacklog(context: ApiContext): Promise<Reading> {
   const waitKey = `${context.config.prefix}:deliveries:wait`;
   const servers =
     'nodes' in context.redis ? context.redis.nodes('master') : [context.redis];

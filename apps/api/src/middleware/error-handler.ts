@@ -59,7 +59,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof RedisTimeoutError || isRedisError(error)) {
     return new ApiError(
       'redis_unavailable',
-      'Redis is unavailable; nothing was stored, retry later',
+      'Redis did not answer in time; retry later with the same id or Idempotency-Key',
       {
         retryAfterSec: 1,
         cause: error,
@@ -68,7 +68,7 @@ function toApiError(error: unknown): ApiError {
   }
   return new ApiError(
     'redis_unavailable',
-    'the request could not be completed; nothing was stored, retry later',
+    'the request could not be completed; retry later with the same id or Idempotency-Key',
     {
       retryAfterSec: 1,
       cause: error,

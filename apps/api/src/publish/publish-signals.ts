@@ -1,4 +1,5 @@
 import { identityHash, type Signal } from '@signalpost/signal';
+import { ApiError } from '@signalpost/errors';
 import { SIGNAL_JOB_NAME, signalJobId, withDeadline } from '@signalpost/queues';
 import type { SignalToStore } from '@signalpost/store';
 import type { ApiContext } from '../context';
@@ -25,6 +26,17 @@ export async function publishSignals(
   context: ApiContext,
   signals: readonly Signal[],
 ): Promise<PublishOutcome[]> {
+  // Commands sent while disconnected would wait in ioredis's offline queue
+  // and might still run after the client got its 503.
+  if (context.redis.status !== 'ready') {
+    throw new ApiError(
+      'redis_unavailable',
+      'Redis is unreachable; nothing was stored, retry later',
+      {
+        retryAfterSec: 1,
+      },
+    );
+  }
   const acceptedAt = new Date();
   const items: SignalToStore[] = signals.map((signal) => {
     const identity = identityHash(signal.source, signal.id);
