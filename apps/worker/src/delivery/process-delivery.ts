@@ -42,7 +42,13 @@ export class RetryLaterError extends Error {
  */
 const CIRCUIT_RELEASE_SPREAD_MS = 2_000;
 
-/** Delay of a delivery held back by `maxInFlight`, before jitter. */
+/**
+ * Delay of a delivery held back by `maxInFlight`, before jitter.
+ * NOTE: held deliveries of a target that hangs are re-checked every 250 to
+ * 500 ms each, and that churn is most of what a hanging target costs the
+ * others (`npm run bench:isolation`); a back-off per held delivery would
+ * cut it.
+ */
 const IN_FLIGHT_RETRY_MS = 250;
 
 /**
