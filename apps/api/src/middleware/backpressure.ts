@@ -28,7 +28,13 @@ export function backpressure(context: ApiContext) {
     pending ??= measure(context).finally(() => {
       pending = undefined;
     });
-    reading = await pending;
+    try {
+      reading = await pending;
+    } catch (error) {
+      // A slow reading keeps the last verdict rather than letting ingest
+      // past the bound; with none yet, the error goes to the caller.
+      if (!reading) throw error;
+    }
     return reading;
   };
 
@@ -52,7 +58,7 @@ export function backpressure(context: ApiContext) {
 }
 
 /** How long the backlog reading may take before ingest goes on without it. */
-const MEASURE_DEADLINE_MS = 300;
+const MEASURE_DEADLINE_MS = 1_000;
 
 async function measure(context: ApiContext): Promise<Reading> {
   // While Redis is unreachable the publish path answers 503 within its own
