@@ -91,7 +91,7 @@ function applyDemoDefaults(env: Record<string, string>): string | undefined {
   return key;
 }
 
-/** The apps and their ports: the API on PORT, then router, workers, monitor. */
+/** Lists the apps and their ports: the API on PORT, then router, workers, monitor. */
 function appSpecs(port: number, workers: number): AppSpec[] {
   return [
     {

@@ -33,7 +33,7 @@ import {
 } from '@signalpost/transforms';
 import type { SubscriptionCache } from './subscription-cache';
 
-/** What the router needs to handle one signal job. */
+/** Services the router shares across signal jobs. */
 export interface RouterDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;

@@ -44,16 +44,15 @@ const CIRCUIT_RELEASE_SPREAD_MS = 2_000;
 
 /**
  * Delay of a delivery held back by `maxInFlight`, before jitter.
- * NOTE: held deliveries of a target that hangs are re-checked every 250 to
- * 500 ms each, and that churn is most of what a hanging target costs the
- * others (`npm run bench:isolation`); a back-off per held delivery would
- * cut it.
+ * NOTE: each held delivery of a target that hangs is re-checked every 250
+ * to 500 ms. That churn is most of what a hanging target costs the others
+ * (`npm run bench:isolation`), so a back-off per held delivery would cut it.
  */
 const IN_FLIGHT_RETRY_MS = 250;
 
 /**
  * Handles one attempt of a delivery: checks that its subscription and target
- * still stand, holds it back when a limit says so, sends it, records the
+ * still exist, delays it when a limit says so, sends it, records the
  * attempt, and either ends it or throws {@link RetryLaterError}.
  */
 export async function processDelivery(
@@ -500,7 +499,7 @@ function countAttempt(
   dependencies.metrics.deliveryDuration.observe(result.durationMs / 1000);
 }
 
-/** How an attempt counts for the circuit: 4xx and 429 answers count for nothing. */
+/** How an attempt counts for the circuit: 4xx and 429 responses count for nothing. */
 function circuitOutcomeOfResult(result: AttemptResult): CircuitOutcome {
   if (result.ok) return 'success';
   if (result.abortedByShutdown) return 'ignored';
