@@ -220,7 +220,12 @@ function printTable(
     if (alone && beside) ratios.push(beside.rate / alone.rate);
   }
   ratios.sort((a, b) => a - b);
-  const median = ratios[Math.floor(ratios.length / 2)] ?? Number.NaN;
+  const middle = Math.floor(ratios.length / 2);
+  const median =
+    ratios.length % 2 === 1
+      ? (ratios[middle] ?? Number.NaN)
+      : ((ratios[middle - 1] ?? Number.NaN) + (ratios[middle] ?? Number.NaN)) /
+        2;
   process.stdout.write(
     `${lines.join('\n')}\n\nisolation ratio (beside / alone), median of ${ratios.length} rounds: ${median.toFixed(2)} (rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})\n`,
   );
