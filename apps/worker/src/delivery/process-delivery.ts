@@ -164,6 +164,7 @@ async function deliverWebhook(
       token,
       IN_FLIGHT_RETRY_MS + Math.random() * IN_FLIGHT_RETRY_MS,
       'max_in_flight',
+      giveUpAt(data, target),
     );
   }
   try {
@@ -246,7 +247,14 @@ async function sendAndRecord(
     await sendFallback(dependencies, data, target);
     const delayMs =
       error.retryAfterMs + Math.random() * CIRCUIT_RELEASE_SPREAD_MS;
-    return hold(dependencies, job, token, delayMs, 'circuit_open');
+    return hold(
+      dependencies,
+      job,
+      token,
+      delayMs,
+      'circuit_open',
+      giveUpAt(data, target),
+    );
   }
   if (result.abortedByShutdown) {
     await hold(dependencies, job, token, 0, 'shutdown');
@@ -331,7 +339,14 @@ async function holdIfLimited(
     tokenBucketParams(rateLimit),
   );
   if (!taken.granted)
-    await hold(dependencies, job, token, taken.retryAfterMs, 'rate_limited');
+    await hold(
+      dependencies,
+      job,
+      token,
+      taken.retryAfterMs,
+      'rate_limited',
+      giveUpAt(job.data, target),
+    );
 }
 
 /**
@@ -349,8 +364,15 @@ async function hold(
     | 'circuit_open'
     | 'hook_delay'
     | 'shutdown',
+  giveUpAtMs?: number,
 ): Promise<never> {
-  const until = Date.now() + Math.max(0, Math.round(delayMs));
+  // A held delivery comes back by its give-up time at the latest, so it
+  // ends `expired` on time instead of waiting out, say, an open circuit.
+  const capMs =
+    giveUpAtMs === undefined
+      ? Infinity
+      : Math.max(0, giveUpAtMs - Date.now()) + 1;
+  const until = Date.now() + Math.min(Math.max(0, Math.round(delayMs)), capMs);
   if (reason !== 'shutdown') {
     dependencies.metrics.deliveryDeferrals.inc({ reason });
     await dependencies.deliveries.setState(job.data.deliveryId, 'scheduled', {
@@ -364,6 +386,11 @@ async function hold(
   }
   await job.moveToDelayed(until, token);
   throw new DelayedError();
+}
+
+/** Unix ms after which a delivery to this target ends `expired`. */
+function giveUpAt(data: DeliveryJobData, target: WebhookTarget): number {
+  return data.createdAtMs + target.retry.giveUpAfterMs;
 }
 
 async function drop(
