@@ -70,17 +70,23 @@ async function measure(context: ApiContext): Promise<Reading> {
 
 async function readBacklog(context: ApiContext): Promise<Reading> {
   const waitKey = `${context.config.prefix}:deliveries:wait`;
+  // Deliveries held back (rate limit, maxInFlight, open circuit) or waiting
+  // for a retry sit in BullMQ's delayed set; they are backlog too, or a
+  // hanging target would let the backlog grow past the bound unseen.
+  const delayedKey = `${context.config.prefix}:deliveries:delayed`;
   const servers =
     'nodes' in context.redis ? context.redis.nodes('master') : [context.redis];
-  const [depth, ...memories] = await Promise.all([
+  const [waiting, delayed, ...memories] = await Promise.all([
     context.redis.llen(waitKey),
+    context.redis.zcard(delayedKey),
     ...servers.map((server) => server.info('memory')),
   ]);
   const atMs = Date.now();
+  const depth = Number(waiting) + Number(delayed);
   if (depth > context.config.maxQueueDepth) {
     return {
       atMs,
-      overloaded: `${depth} deliveries are waiting, above the bound of ${context.config.maxQueueDepth}; retry later`,
+      overloaded: `${depth} deliveries are waiting or held, above the bound of ${context.config.maxQueueDepth}; retry later`,
     };
   }
   // On a cluster the fullest master decides, since the prefix's slot may
