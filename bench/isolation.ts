@@ -3,7 +3,7 @@
  * refusing target slow deliveries to a healthy one. Two phases on one
  * machine, interleaved over rounds: the healthy target alone, then the same
  * signals also matched by a target that accepts connections and never
- * answers (timeoutMs 30 s) and by one whose port refuses connections. The
+ * responds (timeoutMs 30 s) and by one whose port refuses connections. The
  * ratio is the healthy target's delivery rate with both beside it over its
  * rate alone.
  *

@@ -2,7 +2,7 @@
  * `npm run receiver`: a webhook receiver for trying Signalpost locally. It
  * listens on 127.0.0.1 (RECEIVER_PORT, default 9000), prints each delivery,
  * and checks its Standard Webhooks signature when RECEIVER_SECRET is set.
- * RECEIVER_STATUS (default 200) sets the status it answers with, to try
+ * RECEIVER_STATUS (default 200) sets the status it responds with, to try
  * retries (500) or dead letters (400).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

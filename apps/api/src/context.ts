@@ -18,7 +18,7 @@ export interface ApiContext {
   readonly config: SignalpostConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Fails fast while Redis is down, so requests answer 503 in time. */
+  /** Fails fast while Redis is down, so requests return 503 in time. */
   readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly signalsQueue: Queue;

@@ -1,10 +1,10 @@
 /** One entry of the API error registry. */
 export interface ApiErrorDefinition {
-  /** HTTP status the API answers with. */
+  /** HTTP status the API returns. */
   readonly status: number;
-  /** What the error means, in one sentence. */
+  /** Meaning of the error, in one sentence. */
   readonly meaning: string;
-  /** What the client should do about it. */
+  /** Remedy for the client. */
   readonly solution: string;
 }
 
@@ -69,7 +69,7 @@ export const API_ERROR_CODES = Object.freeze({
   idempotency_key_in_flight: {
     status: 409,
     meaning: 'A request with the same Idempotency-Key is still being stored.',
-    solution: 'Retry after a moment; the first request decides the answer.',
+    solution: 'Retry after a moment; the first request decides the response.',
   },
   rate_limited: {
     status: 429,
@@ -84,7 +84,7 @@ export const API_ERROR_CODES = Object.freeze({
   redis_unavailable: {
     status: 503,
     meaning:
-      'Redis did not answer in time, so the request may not have been stored.',
+      'Redis did not reply in time, so the request may not have been stored.',
     solution:
       'Retry later with the same id or Idempotency-Key, which is safe; check Redis and REDIS_URL.',
   },

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 
-/** The port a listening server is bound to (useful after listening on 0). */
+/** Returns the port a listening server is bound to (useful after listening on 0). */
 export function serverPort(server: Server): number {
   const address = server.address();
   return typeof address === 'object' && address ? address.port : 0;

@@ -8,7 +8,7 @@ interface ConfigReader {
 }
 
 /**
- * Checks that Redis answers and runs with `maxmemory-policy noeviction`,
+ * Checks that Redis replies and runs with `maxmemory-policy noeviction`,
  * which BullMQ needs so that no job key is ever evicted.
  */
 export async function checkRedisReadiness(
@@ -21,7 +21,7 @@ export async function checkRedisReadiness(
       () =>
         resolve({
           ready: false,
-          reason: `Redis did not answer within ${deadlineMs} ms`,
+          reason: `Redis did not reply within ${deadlineMs} ms`,
         }),
       deadlineMs,
     );

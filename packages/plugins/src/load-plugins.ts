@@ -94,7 +94,7 @@ function normalize(specifier: string, exported: unknown): LoadedPlugins {
 
 /**
  * Runs the hooks in order; the first decision other than `continue` wins. A
- * hook that throws or answers something unknown is reported as an error.
+ * hook that throws or returns something unknown is reported as an error.
  */
 export async function runHooks(
   hooks: readonly PreDispatchHook[],
@@ -111,7 +111,7 @@ export async function runHooks(
     )
       return decision;
     throw new Error(
-      `a pre-dispatch hook answered ${JSON.stringify(decision)}; expected continue, delay or drop`,
+      `a pre-dispatch hook returned ${JSON.stringify(decision)}; expected continue, delay or drop`,
     );
   }
   return { action: 'continue' };

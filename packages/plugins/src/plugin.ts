@@ -1,4 +1,4 @@
-/** A signal as a plugin sees it: CloudEvents attributes and extensions. */
+/** A signal as passed to a plugin: CloudEvents attributes and extensions. */
 export interface PluginSignal {
   readonly id: string;
   readonly type: string;
@@ -8,7 +8,7 @@ export interface PluginSignal {
   readonly [attribute: string]: unknown;
 }
 
-/** What a pre-dispatch hook is told about the delivery at hand. */
+/** Context a pre-dispatch hook receives about the delivery at hand. */
 export interface HookContext {
   readonly signal: PluginSignal;
   readonly deliveryId: string;

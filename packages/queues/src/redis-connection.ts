@@ -8,7 +8,7 @@ export type RedisClient = Redis | Cluster;
 export type ConnectionRole =
   /** BullMQ workers and blocking readers: retry commands for ever. */
   | 'worker'
-  /** Request paths: fail fast so the API can answer 503 within its deadline. */
+  /** Request paths: fail fast so the API can return 503 within its deadline. */
   | 'request';
 
 /**
@@ -66,12 +66,12 @@ export async function withDeadline<T>(
   }
 }
 
-/** Raised when Redis did not answer within a deadline. */
+/** Raised when Redis did not reply within a deadline. */
 export class RedisTimeoutError extends Error {
   readonly code = 'SIGNALPOST_ERR_REDIS_TIMEOUT';
 
   constructor(deadlineMs: number) {
-    super(`Redis did not answer within ${deadlineMs} ms`);
+    super(`Redis did not reply within ${deadlineMs} ms`);
     this.name = 'RedisTimeoutError';
   }
 }

@@ -10,7 +10,7 @@ export interface SignalToStore {
   readonly jobId: string;
 }
 
-/** What storing one signal found. */
+/** Outcome of storing one signal. */
 export type StoreOutcome =
   | { readonly duplicate: false }
   | {

@@ -139,7 +139,7 @@ export class SubscriptionStore {
     );
   }
 
-  /** The change counter; it grows on every write. */
+  /** Reads the change counter, which grows on every write. */
   async version(): Promise<number> {
     return Number((await this.redis.get(this.keys.subscriptionsVersion)) ?? 0);
   }

@@ -43,7 +43,7 @@ export interface ThrottleOptions {
   readonly windowMs: number;
 }
 
-/** Set on a target after it answered 410 Gone; a PUT clears it. */
+/** Set on a target after it responded 410 Gone; a PUT clears it. */
 export interface DisabledMark {
   readonly at: string;
   readonly reason: string;

@@ -21,12 +21,12 @@ export interface SubscriptionIssue {
   readonly message: string;
 }
 
-/** What the validator needs to know about where the subscription comes from. */
+/** Origin and settings the validator checks a subscription against. */
 export interface ValidationContext {
   /** `api` restricts env and file secrets; the config file may name any. */
   readonly origin: 'api' | 'config';
   readonly allowRules: readonly AllowRule[];
-  /** Where API-given file secrets may live; none means no file secrets. */
+  /** Directory of API-given file secrets; unset means no file secrets. */
   readonly secretsDir: string | undefined;
   /** Names of the transforms the workers know. */
   readonly transformNames: ReadonlySet<string>;

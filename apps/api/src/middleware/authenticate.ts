@@ -71,7 +71,7 @@ export function requireScope(scope: Scope, entries: readonly ApiKeyEntry[]) {
   };
 }
 
-/** The principal that {@link requireScope} stored on the response. */
+/** Returns the principal that {@link requireScope} stored on the response. */
 export function principalOf(response: Response): Principal {
   return response.locals.principal as Principal;
 }

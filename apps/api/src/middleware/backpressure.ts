@@ -5,7 +5,7 @@ import type { ApiContext } from '../context';
 
 /** How long one reading of the backlog and memory is reused. */
 const CHECK_CACHE_MS = 1_000;
-/** `Retry-After` of an `overloaded` answer, in seconds. */
+/** `Retry-After` of an `overloaded` response, in seconds. */
 const RETRY_AFTER_SEC = 5;
 
 interface Reading {
@@ -61,8 +61,8 @@ export function backpressure(context: ApiContext) {
 const MEASURE_DEADLINE_MS = 1_000;
 
 async function measure(context: ApiContext): Promise<Reading> {
-  // While Redis is unreachable the publish path answers 503 within its own
-  // deadline; waiting here first would make that answer late.
+  // While Redis is unreachable the publish path returns 503 within its own
+  // deadline; waiting here first would make that response late.
   if (context.redis.status !== 'ready')
     return { atMs: Date.now(), overloaded: undefined };
   return withDeadline(readBacklog(context), MEASURE_DEADLINE_MS);

@@ -5,7 +5,7 @@ import type { Logger } from '@signalpost/observability';
 
 /**
  * Turns errors into the API's JSON error body. Unknown errors caused by
- * Redis answer 503 `redis_unavailable`; nothing else answers 5xx, and no
+ * Redis return 503 `redis_unavailable`, nothing else returns 5xx, and no
  * stack trace ever reaches a client.
  */
 export function errorHandler(logger: Logger) {
@@ -59,7 +59,7 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof RedisTimeoutError || isRedisError(error)) {
     return new ApiError(
       'redis_unavailable',
-      'Redis did not answer in time; retry later with the same id or Idempotency-Key',
+      'Redis did not reply in time; retry later with the same id or Idempotency-Key',
       {
         retryAfterSec: 1,
         cause: error,

@@ -13,10 +13,10 @@ import {
 /** Most signals one batch may carry. */
 export const MAX_BATCH_SIGNALS = 1000;
 
-/** What a publish request carries. */
+/** Signals of a publish request. */
 export interface PublishBody {
   readonly signals: Signal[];
-  /** A batch answers with lists of ids, a single signal with one id. */
+  /** A batch gets lists of ids in the response, a single signal one id. */
   readonly batch: boolean;
 }
 

@@ -4,7 +4,7 @@ import { SIGNAL_JOB_NAME, signalJobId, withDeadline } from '@signalpost/queues';
 import type { SignalToStore } from '@signalpost/store';
 import type { ApiContext } from '../context';
 
-/** A request must be stored within this time, else it answers 503. */
+/** A request must be stored within this time, else the API returns 503. */
 export const STORE_DEADLINE_MS = 1500;
 
 /** How long completed signal jobs stay in Redis after the router is done. */
@@ -18,7 +18,7 @@ export interface PublishOutcome {
 
 /**
  * Stores signals and enqueues the new ones for the router. Duplicates of a
- * `(source, id)` seen within the dedup window are answered, not enqueued.
+ * `(source, id)` seen within the dedup window are reported, not enqueued.
  * Resolves only once everything new is in Redis; rejects otherwise, after
  * removing what it wrote, so a retry starts clean.
  */

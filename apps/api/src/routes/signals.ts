@@ -14,7 +14,7 @@ import { limitIngestRate } from '../middleware/ingest-rate-limit';
 import { parsePublishBody } from '../publish/parse-publish-body';
 import { publishSignals } from '../publish/publish-signals';
 
-/** The publish and read routes of signals. */
+/** Builds the publish and read routes of signals. */
 export function signalsRouter(context: ApiContext): Router {
   const router = Router();
   const rawBody = express.raw({
@@ -97,7 +97,7 @@ async function publishOnce(
     bodyHash,
   );
   if (claim.state !== 'claimed') {
-    answerRepeat(response, claim, bodyHash);
+    respondToRepeat(response, claim, bodyHash);
     return;
   }
   try {
@@ -112,7 +112,7 @@ async function publishOnce(
   }
 }
 
-function answerRepeat(
+function respondToRepeat(
   response: Response,
   claim: Exclude<IdempotencyClaim, { state: 'claimed' }>,
   bodyHash: string,

@@ -1,6 +1,6 @@
 import type { AttemptErrorClass } from '@signalpost/store';
 
-/** What one attempt to reach a target produced. */
+/** Outcome of one attempt to reach a target. */
 export interface AttemptResult {
   readonly ok: boolean;
   readonly statusCode?: number;

@@ -79,7 +79,7 @@ export class WebhookClient {
         ...(statusCode >= 300
           ? {
               errorClass: 'http' as const,
-              errorMessage: `target answered ${statusCode}`,
+              errorMessage: `target responded ${statusCode}`,
             }
           : {}),
         responseBody,

@@ -20,7 +20,7 @@ export class TransformFailedError extends Error {
   }
 }
 
-/** What building a request needs besides the job and the target. */
+/** Services request building needs besides the job and the target. */
 export interface RequestBuilderDependencies {
   readonly transforms: TransformRegistry;
   readonly expressions: ExpressionCache;

@@ -74,7 +74,7 @@ export async function deadLetterDelivery(
   );
 }
 
-/** The target as shown in an entry: secrets as `{set, kind}`, header values hidden. */
+/** Redacts a target for an entry: secrets as `{set, kind}`, header values hidden. */
 function redactedTarget(subscription: Subscription, target: Target): unknown {
   const view = toPublicSubscription({
     ...subscription,

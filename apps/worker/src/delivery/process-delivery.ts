@@ -52,7 +52,7 @@ const IN_FLIGHT_RETRY_MS = 250;
 
 /**
  * Handles one attempt of a delivery: checks that its subscription and target
- * still exist, delays it when a limit says so, sends it, records the
+ * still exist, delays it while a limit applies, sends it, records the
  * attempt, and either ends it or throws {@link RetryLaterError}.
  */
 export async function processDelivery(
@@ -308,7 +308,7 @@ async function failAttempt(
     const at = new Date().toISOString();
     await dependencies.subscriptions.disableTarget(subscription.id, target.id, {
       at,
-      reason: 'target answered 410 Gone',
+      reason: 'target responded 410 Gone',
     });
   }
   if (decision.reason === 'retries_exhausted')
@@ -526,7 +526,7 @@ function countAttempt(
   dependencies.metrics.deliveryDuration.observe(result.durationMs / 1000);
 }
 
-/** How an attempt counts for the circuit: 4xx and 429 responses count for nothing. */
+/** Classifies an attempt for the circuit; 4xx and 429 responses count for nothing. */
 function circuitOutcomeOfResult(result: AttemptResult): CircuitOutcome {
   if (result.ok) return 'success';
   if (result.abortedByShutdown) return 'ignored';
@@ -584,7 +584,7 @@ function secretFailure(error: SecretUnavailableError): AttemptResult {
 
 function describe(result: AttemptResult): string {
   if (result.statusCode !== undefined)
-    return `target answered ${result.statusCode}`;
+    return `target responded ${result.statusCode}`;
   return result.errorMessage ?? result.errorClass ?? 'attempt failed';
 }
 

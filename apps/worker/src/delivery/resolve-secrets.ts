@@ -2,10 +2,10 @@ import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import type { SecretSource } from '@signalpost/subscriptions';
 
-/** Longest secret file read; larger files are refused. */
+/** Maximum size of a secret file; larger files are rejected. */
 const MAX_SECRET_FILE_BYTES = 4096;
 
-/** Raised when a secret cannot be resolved; the message never holds its value. */
+/** Raised when a secret cannot be resolved; the message never contains its value. */
 export class SecretUnavailableError extends Error {
   readonly code = 'SIGNALPOST_ERR_SECRET_UNAVAILABLE';
 

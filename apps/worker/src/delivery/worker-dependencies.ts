@@ -16,7 +16,7 @@ import type { PreDispatchHook } from '@signalpost/plugins';
 import type { BreakerPool } from './breaker-pool';
 import type { WebhookClient } from '../adapters/webhook-client';
 
-/** What a worker process shares across its deliveries. */
+/** Services a worker process shares across its deliveries. */
 export interface WorkerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
