@@ -57,10 +57,15 @@ export class WebhookClient {
         errorMessage: refusal,
       };
 
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(request.timeoutMs),
-      request.shutdownSignal,
-    ]);
+    // A signal from AbortSignal.timeout() lives until its timer fires, long
+    // after the request, and AbortSignal.any() ties it to the shutdown
+    // signal. A cleared timer frees this controller when the request ends.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const abort = (): void => controller.abort();
+    const deadline = setTimeout(abort, request.timeoutMs);
+    request.shutdownSignal.addEventListener('abort', abort, { once: true });
+    if (request.shutdownSignal.aborted) abort();
     try {
       const response = await undiciRequest(request.url, {
         dispatcher: this.agent,
@@ -101,6 +106,9 @@ export class WebhookClient {
         errorClass,
         errorMessage: describeError(error, errorClass, request.timeoutMs),
       };
+    } finally {
+      clearTimeout(deadline);
+      request.shutdownSignal.removeEventListener('abort', abort);
     }
   }
 
