@@ -1,17 +1,20 @@
-import { Job, QueueEvents, type Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { DeliveryJobData } from '@signalpost/queues';
 import { deadLetterDelivery } from './delivery/dead-letter';
 import type { WorkerDependencies } from './delivery/worker-dependencies';
 
-const SWEEP_INTERVAL_MS = 5_000;
+/**
+ * Time between sweeps. A sweep of an empty failed set is one Redis call,
+ * while a listener on the queue's events would read every event of every job.
+ */
+const SWEEP_INTERVAL_MS = 1_000;
 const SWEEP_BATCH = 100;
 
 /**
  * Dead-letters deliveries that BullMQ failed outside the processor, which in
  * practice means a job that stalled more than `maxStalledCount` times, then
- * removes them from BullMQ's failed set. It reacts to the queue's `failed`
- * events and also sweeps on a timer, so a failure seen by no listener (its
- * worker died) is still handled.
+ * removes them from BullMQ's failed set. It sweeps on a timer, so it also
+ * handles failures seen by a worker that has died since.
  */
 export class StalledSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -20,11 +23,9 @@ export class StalledSweeper {
   constructor(
     private readonly dependencies: WorkerDependencies,
     private readonly queue: Queue,
-    private readonly events: QueueEvents,
   ) {}
 
   start(): void {
-    this.events.on('failed', () => void this.sweep());
     this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
     void this.sweep();

@@ -1,4 +1,4 @@
-import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { SignalpostConfig } from '@signalpost/config';
 import { InFlightLimiter, TokenBucket } from '@signalpost/delivery-policy';
 import { parseAllowTargets } from '@signalpost/net-guard';
@@ -19,6 +19,7 @@ import {
   type RedisClient,
 } from '@signalpost/queues';
 import {
+  AttemptStore,
   DeadLetterStore,
   DeliveryStore,
   SignalStore,
@@ -31,6 +32,7 @@ import {
 } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
 import { BreakerPool } from './delivery/breaker-pool';
+import { SubscriptionCopies } from './delivery/subscription-copies';
 import { WebhookClient } from './adapters/webhook-client';
 import { processDelivery, RetryLaterError } from './delivery/process-delivery';
 import type { WorkerDependencies } from './delivery/worker-dependencies';
@@ -71,16 +73,7 @@ export async function startWorker(
     'worker',
     'signalpost-worker-blocking',
   );
-  const eventsConnection = createRedisConnection(
-    config,
-    'worker',
-    'signalpost-worker-events',
-  );
-  const connections: RedisClient[] = [
-    redis,
-    workerConnection,
-    eventsConnection,
-  ];
+  const connections: RedisClient[] = [redis, workerConnection];
   for (const connection of connections) {
     connection.on('error', (error: Error) =>
       logger.debug({ err: error }, 'redis connection error'),
@@ -109,6 +102,8 @@ export async function startWorker(
       retentionMs: config.retentionMs,
     }),
     deliveries: new DeliveryStore(redis, keys, records),
+    attempts: new AttemptStore(redis, keys, records),
+    subscriptionCopies: new SubscriptionCopies(),
     deadLetters: new DeadLetterStore(redis, keys, records),
     deliveriesQueue,
     webhooks,
@@ -157,14 +152,7 @@ export async function startWorker(
     }
   });
 
-  const events = new QueueEvents(DELIVERIES_QUEUE, {
-    connection: eventsConnection,
-    prefix: config.prefix,
-  });
-  events.on('error', (error) =>
-    logger.debug({ err: error }, 'queue events error'),
-  );
-  const sweeper = new StalledSweeper(dependencies, deliveriesQueue, events);
+  const sweeper = new StalledSweeper(dependencies, deliveriesQueue);
   sweeper.start();
 
   const health =
@@ -190,7 +178,6 @@ export async function startWorker(
     const steps: [string, () => Promise<unknown>][] = [
       ['worker', () => worker.close()],
       ['sweeper', () => sweeper.stop()],
-      ['queue events', () => events.close()],
       ['deliveries queue', () => deliveriesQueue.close()],
       ['webhook client', () => webhooks.close()],
       ['circuit breakers', async () => breakers.shutdown()],
