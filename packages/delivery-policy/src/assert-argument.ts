@@ -9,6 +9,12 @@ export function assertPositiveInteger(name: string, value: number): void {
   throw invalidArgument(name, 'a positive integer', value);
 }
 
+/** Throws an invalid-argument error unless `value` is a safe integer >= 0. */
+export function assertCount(name: string, value: number): void {
+  if (Number.isSafeInteger(value) && value >= 0) return;
+  throw invalidArgument(name, 'an integer of at least 0', value);
+}
+
 /** Throws an invalid-argument error unless `value` is a finite number > 0. */
 export function assertPositiveNumber(name: string, value: number): void {
   if (Number.isFinite(value) && value > 0) return;

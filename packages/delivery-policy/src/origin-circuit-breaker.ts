@@ -9,6 +9,7 @@ import {
   type CircuitState,
 } from './circuit-settings';
 import type {
+  CircuitAdmission,
   CircuitAdmitted,
   CircuitRejected,
   CircuitStatus,
@@ -32,6 +33,26 @@ export interface OriginBreakerOptions {
    * @defaultValue undefined: `fire` throws the error instead of the result
    */
   readonly onRecordError?: (error: unknown) => void;
+  /**
+   * Max delay, in milliseconds, of successes of ordinary requests while
+   * the circuit is closed. They are counted locally and sent to Redis in
+   * one call at the latest this long after the first, or earlier with the
+   * next other outcome. 0 sends every outcome at once. Batching applies
+   * only with `onRecordError`, because a late send has no caller to throw
+   * to. Successes not sent by shutdown are not counted.
+   * @defaultValue 0
+   */
+  readonly successBatchMs?: number;
+}
+
+/** Options of {@link OriginCircuitBreaker.fire}. */
+export interface FireOptions {
+  /**
+   * Whether the caller has just read the circuit as closed in Redis, in the
+   * script that took its other resources. `fire` then skips the admit call.
+   * @defaultValue false
+   */
+  readonly knownClosed?: boolean;
 }
 
 /** A request run by `fire`, with its result or error and how it counts. */
@@ -79,7 +100,10 @@ export class OriginCircuitBreaker {
   private readonly breakerOptions: CircuitBreaker.Options<[Attempt]>;
   private readonly now: () => number;
   private readonly onRecordError: ((error: unknown) => void) | undefined;
+  private readonly successBatchMs: number;
   private localOpenUntilMs = 0;
+  private unsentSuccesses = 0;
+  private sendTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly shared: SharedCircuitBreaker,
@@ -91,6 +115,9 @@ export class OriginCircuitBreaker {
     assertCircuitSettings(settings);
     this.now = options.now ?? Date.now;
     this.onRecordError = options.onRecordError;
+    this.successBatchMs = options.onRecordError
+      ? (options.successBatchMs ?? 0)
+      : 0;
     // opossum keeps this object, so a later resetTimeout applies to the next open.
     this.breakerOptions = {
       name: keys.origin,
@@ -135,13 +162,18 @@ export class OriginCircuitBreaker {
     fn: () => Promise<T>,
     classify: (result: T) => CircuitOutcome,
     classifyError: (error: unknown) => CircuitOutcome = countAsFailure,
+    options: FireOptions = {},
   ): Promise<T> {
     // After shutdown opossum rejects with ESHUTDOWN and never calls the action.
     if (this.breaker.isShutdown) {
       return this.breaker.fire(notCalled) as Promise<never>;
     }
     if (this.breaker.opened) return this.rejectWhileOpen();
-    const admission = await this.shared.admit(this.keys, this.settings);
+    // A closed circuit admits without writing anything, so a fresh read of
+    // "closed" has the same effect as the admit call.
+    const admission: CircuitAdmission = options.knownClosed
+      ? { admitted: true, trial: false }
+      : await this.shared.admit(this.keys, this.settings);
     if (!admission.admitted) return this.reject(admission);
 
     const settled = await this.run(admission, () =>
@@ -157,6 +189,8 @@ export class OriginCircuitBreaker {
    * `ESHUTDOWN` error and makes no Redis call.
    */
   shutdown(): void {
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     this.breaker.shutdown();
   }
 
@@ -191,12 +225,43 @@ export class OriginCircuitBreaker {
     admission: CircuitAdmitted,
   ): Promise<void> {
     const permitId = admission.trial ? admission.permitId : undefined;
+    if (
+      outcome === 'success' &&
+      permitId === undefined &&
+      this.successBatchMs > 0 &&
+      this.breaker.closed
+    ) {
+      this.unsentSuccesses += 1;
+      this.sendTimer ??= setTimeout(
+        () => void this.sendSuccesses(),
+        this.successBatchMs,
+      );
+      return;
+    }
+    await this.send(outcome, permitId);
+  }
+
+  private async sendSuccesses(): Promise<void> {
+    this.sendTimer = undefined;
+    if (this.unsentSuccesses === 0 || this.breaker.isShutdown) return;
+    this.unsentSuccesses -= 1;
+    await this.send('success', undefined);
+  }
+
+  /** Sends an outcome to Redis with the successes not sent yet. */
+  private async send(
+    outcome: CircuitOutcome,
+    permitId: string | undefined,
+  ): Promise<void> {
+    const earlierSuccesses = this.unsentSuccesses;
+    this.unsentSuccesses = 0;
     try {
       const status = await this.shared.record(
         this.keys,
         this.settings,
         outcome,
         permitId,
+        earlierSuccesses,
       );
       this.mirror(status);
     } catch (error) {

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { assertPositiveInteger, invalidArgument } from './assert-argument';
+import {
+  assertCount,
+  assertPositiveInteger,
+  invalidArgument,
+} from './assert-argument';
 import {
   assertCircuitKeys,
   assertCircuitSettings,
@@ -162,6 +166,8 @@ export class SharedCircuitBreaker {
    * @param permitId - the permit of a trial admission. A permit that is no
    *   longer held, because its lease ended or another trial decided the
    *   circuit first, counts as an ordinary request.
+   * @param earlierSuccesses - successes of ordinary requests not recorded
+   *   yet, counted before this outcome while the circuit is closed
    * @throws DeliveryPolicyError `SIGNALPOST_ERR_POLICY_INVALID_ARGUMENT` for
    *   invalid keys, settings or outcome
    */
@@ -170,8 +176,10 @@ export class SharedCircuitBreaker {
     settings: CircuitSettings,
     outcome: CircuitOutcome,
     permitId?: string,
+    earlierSuccesses = 0,
   ): Promise<CircuitStatus> {
     validateRecord(keys, settings, outcome);
+    assertCount('earlierSuccesses', earlierSuccesses);
     const bucketMs = Math.ceil(settings.failureWindowMs / this.windowBuckets);
     const redisKeys = [
       keys.breaker,
@@ -188,6 +196,7 @@ export class SharedCircuitBreaker {
       settings.failureWindowMs,
       bucketMs,
       settings.recoveryTimeoutMs,
+      earlierSuccesses,
     ];
     const [stateCode, retryAfterMs] = await RECORD_SCRIPT.runForIntegers(
       this.redis,

@@ -268,6 +268,83 @@ describe('OriginCircuitBreaker', () => {
     });
   });
 
+  describe('with successBatchMs', () => {
+    const batched = (name: string): OriginCircuitBreaker =>
+      originBreaker(name, connections[0] as Redis, {
+        successBatchMs: 3_000,
+        onRecordError: (error) => {
+          throw error;
+        },
+      });
+
+    it('sends the successes of a batch in one call', async () => {
+      const worker = batched('batch-one-call');
+      const windowKey = `${worker.keys.breaker}:window`;
+
+      await fireTimes(worker, 4);
+      const beforeSend = await requestCount(windowKey);
+      const sent = await waitFor(
+        async () => ((await requestCount(windowKey)) === 4 ? 4 : undefined),
+        20_000,
+      );
+
+      expect(beforeSend).toBe(0);
+      expect(sent).toBe(4);
+    });
+
+    it('sends unsent successes with a failure, which then does not open', async () => {
+      const worker = batched('batch-with-failure');
+      const windowKey = `${worker.keys.breaker}:window`;
+      receiver.answer((index) => ({ status: index < 3 ? 200 : 503 }));
+
+      await fireTimes(worker, 5);
+
+      // 3 successes and 2 failures: under the 50 % needed to open.
+      expect(await requestCount(windowKey)).toBe(5);
+      expect(worker.state).toBe('closed');
+      expect(await fireStatus(worker)).toBe(503);
+      expect(worker.state).toBe('open');
+    });
+
+    it('sends every outcome at once without onRecordError', async () => {
+      const worker = originBreaker('batch-needs-handler', undefined, {
+        successBatchMs: 200,
+      });
+
+      await fireTimes(worker, 2);
+
+      expect(await requestCount(`${worker.keys.breaker}:window`)).toBe(2);
+    });
+  });
+
+  describe('with knownClosed', () => {
+    it('sends without asking Redis, and still records the outcome', async () => {
+      const worker = originBreaker('known-closed');
+      // Redis holds the circuit open, but the caller read it closed.
+      await connections[0]?.hset(
+        worker.keys.breaker,
+        'state',
+        'open',
+        'openUntil',
+        String(Date.now() + 60_000),
+      );
+
+      const status = await worker.fire(
+        sendToReceiver,
+        statusOutcome,
+        undefined,
+        {
+          knownClosed: true,
+        },
+      );
+
+      expect(status).toBe(200);
+      expect(receiver.requests).toHaveLength(1);
+      const rejected = await fireStatus(worker).catch((e: unknown) => e);
+      expect(rejected).toBeInstanceOf(CircuitOpenError);
+    });
+  });
+
   it('rejects every request after shutdown', async () => {
     const worker = originBreaker('shutdown');
     let called = false;
@@ -282,6 +359,27 @@ describe('OriginCircuitBreaker', () => {
     expect(called).toBe(false);
   });
 });
+
+/** Requests counted in a circuit's window hash. */
+async function requestCount(windowKey: string): Promise<number> {
+  const fields = await (connections[0] as Redis).hgetall(windowKey);
+  return Object.entries(fields)
+    .filter(([field]) => field.startsWith('r:'))
+    .reduce((sum, [, count]) => sum + Number(count), 0);
+}
+
+async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(20);
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
 
 function keysFor(name: string): CircuitKeys {
   const origin = `https://${name}.example`;

@@ -369,6 +369,43 @@ describe('SharedCircuitBreaker', () => {
     });
   });
 
+  describe('with earlier successes', () => {
+    it('counts them in the window before the outcome', async () => {
+      const keys = keysFor('earlier-successes');
+
+      // 3 earlier successes + 3 failures: exactly half failed, at the threshold.
+      await breaker.record(keys, settings, 'failure', undefined, 3);
+      await breaker.record(keys, settings, 'failure');
+      const status = await breaker.record(keys, settings, 'failure');
+
+      expect(status.state).toBe('open');
+    });
+
+    it('keeps the circuit closed when they outweigh the failures', async () => {
+      const keys = keysFor('earlier-successes-outweigh');
+
+      await breaker.record(keys, settings, 'success', undefined, 5);
+      await breaker.record(keys, settings, 'failure');
+      await breaker.record(keys, settings, 'failure');
+      const status = await breaker.record(keys, settings, 'failure');
+
+      // 6 successes, 3 failures: a third failed, under the 50 % needed.
+      expect(status.state).toBe('closed');
+    });
+
+    it('counts them with an ignored outcome too', async () => {
+      const keys = keysFor('earlier-successes-ignored');
+      const threshold4 = { ...settings, failureThreshold: 4 };
+
+      await breaker.record(keys, threshold4, 'ignored', undefined, 2);
+      await breaker.record(keys, threshold4, 'failure');
+      const status = await breaker.record(keys, threshold4, 'failure');
+
+      // 2 earlier successes + 2 failures: 4 requests, half failed.
+      expect(status.state).toBe('open');
+    });
+  });
+
   it('keeps circuits apart by key', async () => {
     const open = keysFor('apart-open');
     const other = keysFor('apart-other');
@@ -423,6 +460,15 @@ describe('SharedCircuitBreaker', () => {
         invalid,
       );
     });
+
+    it.each([-1, 1.5, Number.NaN])(
+      'rejects %p earlier successes',
+      async (count) => {
+        await expect(
+          breaker.record(valid, settings, 'success', undefined, count),
+        ).rejects.toEqual(invalid);
+      },
+    );
 
     it('rejects an unknown outcome', async () => {
       const outcome = 'timeout' as CircuitOutcome;

@@ -79,7 +79,9 @@ return { 1, 1, 0, 1 }
  * KEYS: breaker hash, window hash, trial-permit set, registry set. ARGV:
  * origin, outcome (`success`, `failure` or `ignored`), permit id (empty for
  * no trial), failure threshold, error threshold percentage, window length,
- * bucket length and recovery time, all durations in milliseconds.
+ * bucket length and recovery time, all durations in milliseconds, and
+ * optionally a count of earlier successes, sent late in one call, that
+ * count in the window before this outcome while the circuit is closed.
  *
  * Returns `{stateCode, retryAfterMs}`: the state after this call and, when
  * open, the time until it half-opens.
@@ -95,6 +97,7 @@ local errorThresholdPercentage = tonumber(ARGV[5])
 local windowMs = tonumber(ARGV[6])
 local bucketMs = tonumber(ARGV[7])
 local recoveryTimeoutMs = tonumber(ARGV[8])
+local earlierSuccesses = tonumber(ARGV[9]) or 0
 
 redis.call('SADD', KEYS[4], origin)
 
@@ -150,18 +153,20 @@ end
 if stored[1] ~= 'closed' then
   redis.call('HSET', breakerKey, 'state', 'closed')
 end
-if outcome == 'ignored' then
+local counted = earlierSuccesses
+if outcome ~= 'ignored' then counted = counted + 1 end
+if counted == 0 then
   return { 0, 0 }
 end
 
 local bucket = string.format('%d', nowMs - nowMs % bucketMs)
-local inBucket = redis.call('HINCRBY', windowKey, 'r:' .. bucket, 1)
+local inBucket = redis.call('HINCRBY', windowKey, 'r:' .. bucket, counted)
 if outcome == 'failure' then
   redis.call('HINCRBY', windowKey, 'f:' .. bucket, 1)
 end
 redis.call('PEXPIRE', windowKey, windowMs + bucketMs)
 -- Pruning on every new bucket keeps the hash to about two fields a bucket.
-if outcome ~= 'failure' and inBucket > 1 then
+if outcome ~= 'failure' and inBucket > counted then
   return { 0, 0 }
 end
 
