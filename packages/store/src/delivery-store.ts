@@ -8,7 +8,8 @@ import type {
   FinalOutcome,
 } from './records';
 
-const MAX_ATTEMPTS_KEPT = 100;
+/** Attempts kept per delivery; older ones are dropped. */
+export const MAX_ATTEMPTS_KEPT = 100;
 
 // Creates delivery records that do not exist yet and counts them in the
 // ledger. KEYS: ledger, then one record key per delivery. ARGV: retentionMs,

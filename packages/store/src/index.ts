@@ -5,3 +5,4 @@ export * from './records';
 export * from './signal-store';
 export * from './subscription-store';
 export * from './create-deliveries';
+export * from './attempt-store';

@@ -9,6 +9,13 @@ import type { Logger } from '@signalpost/observability';
 import type { RedisKeys } from '@signalpost/queues';
 
 /**
+ * Max delay before successes reach the shared circuit, in milliseconds.
+ * Failures are sent at once with the successes before them, so batching
+ * never delays an open. It saves a Redis round trip on most deliveries.
+ */
+const SUCCESS_BATCH_MS = 100;
+
+/**
  * One circuit breaker per target origin in this worker process, its state
  * shared with every other worker through Redis.
  */
@@ -38,6 +45,7 @@ export class BreakerPool {
       origin,
     };
     const breaker = createOriginBreaker(this.shared, keys, settings, {
+      successBatchMs: SUCCESS_BATCH_MS,
       onRecordError: (error) =>
         this.logger.warn(
           { err: error, origin },

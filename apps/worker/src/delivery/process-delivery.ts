@@ -7,11 +7,16 @@ import {
   tokenBucketParams,
   type AttemptOutcome,
   type CircuitOutcome,
+  type OriginCircuitBreaker,
 } from '@signalpost/delivery-policy';
 import { targetLabels } from '@signalpost/observability';
 import { runHooks } from '@signalpost/plugins';
 import { derivedDeliveryId, type DeliveryJobData } from '@signalpost/queues';
-import { createDeliveries, type AttemptRecord } from '@signalpost/store';
+import {
+  createDeliveries,
+  type AttemptLease,
+  type AttemptRecord,
+} from '@signalpost/store';
 import type {
   Subscription,
   Target,
@@ -64,18 +69,18 @@ export async function processDelivery(
   const attempt = job.attemptsMade + 1;
   observeLag(dependencies, job);
 
-  const state = await dependencies.deliveries.state(data.deliveryId);
-  if (
-    state === 'delivered' ||
-    state === 'dead_lettered' ||
-    state === 'throttled' ||
-    state === 'dropped'
-  )
-    return state;
-
-  const subscription = await dependencies.subscriptions.get(
-    data.subscriptionId,
-  );
+  const quick = await tryQuickStart(dependencies, data);
+  if (quick && 'lease' in quick)
+    return attemptWithLease(
+      dependencies,
+      job,
+      token,
+      { ...quick, attempt },
+      quick.lease,
+    );
+  const read = quick ?? (await readSubscription(dependencies, data));
+  if ('ended' in read) return read.ended;
+  const subscription = read.subscription;
   if (!subscription) {
     await deadLetterDelivery(dependencies, data, 'subscription_deleted', {
       attempts: job.attemptsMade,
@@ -129,6 +134,86 @@ export async function processDelivery(
   );
 }
 
+/**
+ * Reads the state and takes the lease in one round trip when this worker's
+ * copy of the subscription is current and shows no check is due first: an
+ * enabled webhook target, no rate limit, no hooks, not expired.
+ * Returns undefined when the copy rules this out, the lease when taken,
+ * and otherwise what {@link readSubscription} returns.
+ */
+async function tryQuickStart(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+): Promise<
+  | undefined
+  | { ended: string }
+  | { subscription: Subscription | null }
+  | ({
+      subscription: Subscription;
+      target: WebhookTarget;
+      lease: AttemptLease;
+    } & AttemptResources)
+> {
+  if (dependencies.hooks.length > 0) return undefined;
+  const copies = dependencies.subscriptionCopies;
+  const version = copies.versionOf(data.subscriptionId);
+  if (version === undefined) return undefined;
+  const subscription = copies.get(data.subscriptionId, version);
+  if (!subscription?.enabled) return undefined;
+  const target = findTarget(subscription, data.targetId);
+  if (
+    target?.adapter !== 'webhook' ||
+    target.disabled ||
+    target.rateLimit ||
+    Date.now() > giveUpAt(data, target)
+  )
+    return undefined;
+
+  const resources = attemptResources(dependencies, target);
+  const start = await dependencies.attempts.beginAndStart(
+    data.deliveryId,
+    data.subscriptionId,
+    version,
+    {
+      leaseKey: resources.leaseKey,
+      limit: target.maxInFlight,
+      leaseMs: leaseMsOf(target),
+      breakerKey: resources.breaker.keys.breaker,
+    },
+  );
+  if (start.ended) return { ended: start.state };
+  if (start.lease)
+    return { subscription, target, lease: start.lease, ...resources };
+  if (start.subscription === undefined) return undefined;
+  copies.set(data.subscriptionId, start.version, start.subscription);
+  return { subscription: start.subscription };
+}
+
+/**
+ * Reads the delivery's state and its subscription in one round trip,
+ * reusing this worker's copy of the subscription while it is current.
+ */
+async function readSubscription(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+): Promise<{ ended: string } | { subscription: Subscription | null }> {
+  const copies = dependencies.subscriptionCopies;
+  const id = data.subscriptionId;
+  let known = copies.versionOf(id);
+  for (;;) {
+    const start = await dependencies.attempts.begin(data.deliveryId, id, known);
+    if (start.ended) return { ended: start.state };
+    if (start.subscription !== undefined) {
+      copies.set(id, start.version, start.subscription);
+      return { subscription: start.subscription };
+    }
+    const copy = copies.get(id, start.version);
+    if (copy) return { subscription: copy };
+    // Another attempt replaced the copy meanwhile, so read it in full.
+    known = undefined;
+  }
+}
+
 async function deliverWebhook(
   dependencies: WorkerDependencies,
   job: Job<DeliveryJobData>,
@@ -150,13 +235,60 @@ async function deliverWebhook(
   }
   await holdIfLimited(dependencies, job, token, target);
 
-  const leaseKey = dependencies.keys.inFlight(target.id);
-  const lease = await dependencies.inFlight.acquire(
-    leaseKey,
+  const resources = attemptResources(dependencies, target);
+  const lease = await dependencies.attempts.start(
     data.deliveryId,
+    resources.leaseKey,
     target.maxInFlight,
-    target.timeoutMs + 5_000,
+    leaseMsOf(target),
+    resources.breaker.keys.breaker,
   );
+  return attemptWithLease(
+    dependencies,
+    job,
+    token,
+    { subscription, target, attempt, ...resources },
+    lease,
+  );
+}
+
+/** What an attempt needs to take a lease and pass the circuit. */
+interface AttemptResources {
+  readonly leaseKey: string;
+  readonly breaker: OriginCircuitBreaker;
+}
+
+function attemptResources(
+  dependencies: WorkerDependencies,
+  target: WebhookTarget,
+): AttemptResources {
+  return {
+    leaseKey: dependencies.keys.inFlight(target.id),
+    breaker: dependencies.breakers.forUrl(target.url, target.circuitBreaker),
+  };
+}
+
+/** Returns the in-flight lease time: the request's timeout plus a margin. */
+function leaseMsOf(target: WebhookTarget): number {
+  return target.timeoutMs + 5_000;
+}
+
+/**
+ * Sends the attempt if the lease was granted, else holds the delivery
+ * back. Releases the lease unless recording the attempt did.
+ */
+async function attemptWithLease(
+  dependencies: WorkerDependencies,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+  attemptInfo: {
+    readonly subscription: Subscription;
+    readonly target: WebhookTarget;
+    readonly attempt: number;
+  } & AttemptResources,
+  lease: AttemptLease,
+): Promise<string> {
+  const data = job.data;
   if (!lease.acquired) {
     await hold(
       dependencies,
@@ -164,33 +296,48 @@ async function deliverWebhook(
       token,
       IN_FLIGHT_RETRY_MS + Math.random() * IN_FLIGHT_RETRY_MS,
       'max_in_flight',
-      giveUpAt(data, target),
+      giveUpAt(data, attemptInfo.target),
     );
   }
+  const attemptContext: AttemptContext = {
+    subscription: attemptInfo.subscription,
+    target: attemptInfo.target,
+    attempt: attemptInfo.attempt,
+    leaseKey: attemptInfo.leaseKey,
+    breaker: attemptInfo.breaker,
+    circuitClosed: lease.circuitClosed,
+    leaseReleased: false,
+  };
   try {
-    return await sendAndRecord(
-      dependencies,
-      job,
-      token,
-      subscription,
-      target,
-      attempt,
-    );
+    return await sendAndRecord(dependencies, job, token, attemptContext);
   } finally {
-    await dependencies.inFlight
-      .release(leaseKey, data.deliveryId)
-      .catch(() => undefined);
+    if (!attemptContext.leaseReleased)
+      await dependencies.inFlight
+        .release(attemptInfo.leaseKey, data.deliveryId)
+        .catch(() => undefined);
   }
+}
+
+/** One attempt of a webhook delivery that holds its in-flight lease. */
+interface AttemptContext {
+  readonly subscription: Subscription;
+  readonly target: WebhookTarget;
+  readonly attempt: number;
+  readonly leaseKey: string;
+  readonly breaker: OriginCircuitBreaker;
+  /** Whether Redis reported the circuit closed as the lease was taken. */
+  readonly circuitClosed: boolean;
+  /** Set once a script has released the lease. */
+  leaseReleased: boolean;
 }
 
 async function sendAndRecord(
   dependencies: WorkerDependencies,
   job: Job<DeliveryJobData>,
   token: string | undefined,
-  subscription: Subscription,
-  target: WebhookTarget,
-  attempt: number,
+  context: AttemptContext,
 ): Promise<string> {
+  const { subscription, target, attempt } = context;
   const data = job.data;
   let request;
   try {
@@ -222,7 +369,6 @@ async function sendAndRecord(
     throw error;
   }
 
-  await dependencies.deliveries.setState(data.deliveryId, 'in_flight');
   const outbound = {
     url: target.url,
     method: target.method,
@@ -233,13 +379,11 @@ async function sendAndRecord(
   };
   let result: AttemptResult;
   try {
-    const breaker = dependencies.breakers.forUrl(
-      target.url,
-      target.circuitBreaker,
-    );
-    result = await breaker.fire(
+    result = await context.breaker.fire(
       () => dependencies.webhooks.send(outbound),
       circuitOutcomeOfResult,
+      undefined,
+      { knownClosed: context.circuitClosed },
     );
   } catch (error) {
     if (!(error instanceof CircuitOpenError)) throw error;
@@ -260,12 +404,14 @@ async function sendAndRecord(
     await hold(dependencies, job, token, 0, 'shutdown');
   }
   if (result.ok) {
-    await dependencies.deliveries.addAttempt(
+    const changed = await dependencies.attempts.succeed(
       data.deliveryId,
       toAttemptRecord(attempt, result),
+      context.leaseKey,
     );
+    context.leaseReleased = true;
     countAttempt(dependencies, data, result);
-    await markDelivered(dependencies, data, attempt, result);
+    if (changed) countDelivered(dependencies, data, attempt, result);
     return 'delivered';
   }
   return failAttempt(dependencies, job, subscription, target, attempt, result);
@@ -462,7 +608,15 @@ async function markDelivered(
     data.deliveryId,
     'delivered',
   );
-  if (!changed) return;
+  if (changed) countDelivered(dependencies, data, attempt, result);
+}
+
+function countDelivered(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  attempt: number,
+  result: AttemptResult | undefined,
+): void {
   const labels = targetLabels(
     dependencies.metricsTargetLabels,
     data.subscriptionId,

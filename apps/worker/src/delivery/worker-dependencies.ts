@@ -3,6 +3,7 @@ import type { InFlightLimiter, TokenBucket } from '@signalpost/delivery-policy';
 import type { Logger, Metrics } from '@signalpost/observability';
 import type { RedisKeys } from '@signalpost/queues';
 import type {
+  AttemptStore,
   DeadLetterStore,
   DeliveryStore,
   SignalStore,
@@ -14,6 +15,7 @@ import type {
 } from '@signalpost/transforms';
 import type { PreDispatchHook } from '@signalpost/plugins';
 import type { BreakerPool } from './breaker-pool';
+import type { SubscriptionCopies } from './subscription-copies';
 import type { WebhookClient } from '../adapters/webhook-client';
 
 /** Services a worker process shares across its deliveries. */
@@ -24,6 +26,9 @@ export interface WorkerDependencies {
   readonly subscriptions: SubscriptionStore;
   readonly signals: SignalStore;
   readonly deliveries: DeliveryStore;
+  /** The per-attempt scripts: state and subscription, lease, success. */
+  readonly attempts: AttemptStore;
+  readonly subscriptionCopies: SubscriptionCopies;
   readonly deadLetters: DeadLetterStore;
   readonly deliveriesQueue: Queue;
   readonly webhooks: WebhookClient;

@@ -1,0 +1,326 @@
+import { IN_FLIGHT_ACQUIRE_LUA, LuaScript } from '@signalpost/delivery-policy';
+import type { RedisClient, RedisKeys } from '@signalpost/queues';
+import type { Subscription } from '@signalpost/subscriptions';
+import type { AttemptRecord, DeliveryState } from './records';
+import { MAX_ATTEMPTS_KEPT } from './delivery-store';
+import { applyMarks } from './subscription-store';
+
+// The worker's scripts. Each replaces two or three separate calls with one
+// round trip. They touch only keys of one prefix, which share the prefix's
+// hash tag, so they also run on Redis Cluster.
+
+// Reads what an attempt needs first: the delivery's state and, unless the
+// caller's copy is current, its subscription. KEYS: delivery record,
+// subscriptions version, subscriptions hash, the subscription's disabled
+// marks. ARGV: subscription id, the version of the caller's copy ('' for
+// none). Returns {state} for an ended delivery, {state, version} when the
+// caller's copy is current, else {state, version, json ('' when deleted),
+// marks as a flat field/value list}.
+const BEGIN_ATTEMPT = new LuaScript(
+  'begin attempt',
+  `
+local state = redis.call('HGET', KEYS[1], 'state') or ''
+if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+  return { state }
+end
+local version = redis.call('GET', KEYS[2]) or '0'
+if version == ARGV[2] then
+  return { state, version }
+end
+local json = redis.call('HGET', KEYS[3], ARGV[1])
+if not json then
+  return { state, version, '' }
+end
+return { state, version, json, redis.call('HGETALL', KEYS[4]) }
+`,
+);
+
+// Lua that takes an in-flight lease with the limiter's own script, and when
+// it is granted marks the delivery in flight and reads whether the target's
+// circuit is closed. KEYS[1] and ARGV[1..3] are the limiter's (lease set;
+// lease id, limit, lease ms). `deliveryKey`, `breakerKey` and `updatedAt`
+// must be set before it. Sets `lease` to {acquired, inFlight, retryAfterMs,
+// circuitClosed}.
+const TAKE_LEASE_LUA = `
+local function acquire()
+${IN_FLIGHT_ACQUIRE_LUA}
+end
+local lease = acquire()
+if lease[1] == 1 then
+  -- An ended delivery (its job re-run after a stall) or a missing record
+  -- keeps its state; the attempt's recording then changes nothing either.
+  local current = redis.call('HGET', deliveryKey, 'state')
+  if current and current ~= 'delivered' and current ~= 'dead_lettered'
+    and current ~= 'throttled' and current ~= 'dropped' then
+    redis.call('HSET', deliveryKey, 'state', 'in_flight', 'updatedAt', updatedAt)
+    redis.call('HDEL', deliveryKey, 'nextAttemptAt')
+  end
+  local circuit = redis.call('HGET', breakerKey, 'state')
+  local closed = 0
+  if not circuit or circuit == 'closed' then closed = 1 end
+  lease = { 1, lease[2], 0, closed }
+else
+  lease = { lease[1], lease[2], lease[3], 0 }
+end
+`;
+
+// Takes the lease of an attempt (see TAKE_LEASE_LUA). KEYS: lease set,
+// delivery record, breaker hash. ARGV: lease id, limit, lease ms, updatedAt.
+// Returns {acquired, inFlight, retryAfterMs, circuitClosed}.
+const START_ATTEMPT = new LuaScript(
+  'start attempt',
+  `
+local deliveryKey, breakerKey, updatedAt = KEYS[2], KEYS[3], ARGV[4]
+${TAKE_LEASE_LUA}
+return lease
+`,
+);
+
+// BEGIN_ATTEMPT and START_ATTEMPT in one round trip, for a worker whose copy
+// of the subscription shows the attempt needs nothing else first. The lease
+// is taken only when the copy is current. KEYS: lease set, delivery record,
+// breaker hash, subscriptions version, subscriptions hash, disabled marks.
+// ARGV: lease id, limit, lease ms, updatedAt, subscription id, the copy's
+// version. Returns {state} for an ended delivery, {state, version, json,
+// marks} as BEGIN_ATTEMPT does when the copy is stale, else {state, version,
+// acquired, retryAfterMs, circuitClosed}.
+const BEGIN_AND_START_ATTEMPT = new LuaScript(
+  'begin and start attempt',
+  `
+local state = redis.call('HGET', KEYS[2], 'state') or ''
+if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+  return { state }
+end
+local version = redis.call('GET', KEYS[4]) or '0'
+if version ~= ARGV[6] then
+  local json = redis.call('HGET', KEYS[5], ARGV[5])
+  if not json then
+    return { state, version, '' }
+  end
+  return { state, version, json, redis.call('HGETALL', KEYS[6]) }
+end
+local deliveryKey, breakerKey, updatedAt = KEYS[2], KEYS[3], ARGV[4]
+${TAKE_LEASE_LUA}
+return { state, version, lease[1], lease[3], lease[4] }
+`,
+);
+
+// Records a successful attempt, ends the delivery `delivered` once, and
+// releases its lease. KEYS: attempts list, delivery record, ledger, lease
+// set. ARGV: attempt JSON, attempts kept, retention ms, updatedAt, lease id.
+// Returns 1 when it ended the delivery, 0 when it had ended already.
+const SUCCEED_ATTEMPT = new LuaScript(
+  'succeed attempt',
+  `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZREM', KEYS[4], ARGV[5])
+local state = redis.call('HGET', KEYS[2], 'state')
+if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+  return 0
+end
+redis.call('HSET', KEYS[2], 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[4])
+redis.call('HDEL', KEYS[2], 'nextAttemptAt')
+redis.call('HINCRBY', KEYS[3], 'delivered', 1)
+return 1
+`,
+);
+
+/** What {@link AttemptStore.begin} read. */
+export type AttemptStart =
+  /** The delivery has ended; nothing more to do. */
+  | { readonly ended: true; readonly state: DeliveryState }
+  | {
+      readonly ended: false;
+      readonly state: DeliveryState | undefined;
+      /** The subscriptions version the reply is current for. */
+      readonly version: string;
+      /**
+       * The subscription as stored now, `null` when it no longer exists, or
+       * `undefined` when the caller's copy of `version` is current.
+       */
+      readonly subscription: Subscription | null | undefined;
+    };
+
+/** A lease to take with {@link AttemptStore.beginAndStart}. */
+export interface LeaseRequest {
+  /** The target's lease set. */
+  readonly leaseKey: string;
+  /** Leases held at most at once. */
+  readonly limit: number;
+  /** How long the lease lasts unless released, in milliseconds. */
+  readonly leaseMs: number;
+  /** The hash of the target's circuit, whose state is read. */
+  readonly breakerKey: string;
+}
+
+/** The result of {@link AttemptStore.start}. */
+export interface AttemptLease {
+  readonly acquired: boolean;
+  /** When not acquired, the time until the earliest lease expires. */
+  readonly retryAfterMs: number;
+  /** Whether the target's circuit was closed when the lease was taken. */
+  readonly circuitClosed: boolean;
+}
+
+/**
+ * The steps of one delivery attempt that the worker runs on every
+ * delivery, each one script and one round trip: read the state and the
+ * subscription, take the lease, record a success.
+ */
+export class AttemptStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly options: { readonly retentionMs: number },
+  ) {}
+
+  /**
+   * Reads the delivery's state, and its subscription unless `knownVersion`
+   * (the subscriptions version of the caller's copy) is still current.
+   */
+  async begin(
+    deliveryId: string,
+    subscriptionId: string,
+    knownVersion: string | undefined,
+  ): Promise<AttemptStart> {
+    const reply = (await BEGIN_ATTEMPT.run(
+      this.redis,
+      [
+        this.keys.delivery(deliveryId),
+        this.keys.subscriptionsVersion,
+        this.keys.subscriptions,
+        this.keys.subscriptionDisabled(subscriptionId),
+      ],
+      [subscriptionId, knownVersion ?? ''],
+    )) as [string, string?, string?, string[]?];
+    return this.readStart(reply);
+  }
+
+  private readStart(
+    reply: readonly [string, string?, unknown?, unknown?, unknown?],
+  ): AttemptStart {
+    const [state, version, json, marks] = reply as unknown as [
+      string,
+      string?,
+      string?,
+      string[]?,
+    ];
+    if (version === undefined)
+      return { ended: true, state: state as DeliveryState };
+    const current = (state || undefined) as DeliveryState | undefined;
+    if (json === undefined)
+      return { ended: false, state: current, version, subscription: undefined };
+    const subscription =
+      json === ''
+        ? null
+        : applyMarks(JSON.parse(json) as Subscription, pairs(marks ?? []));
+    return { ended: false, state: current, version, subscription };
+  }
+
+  /**
+   * Takes an in-flight lease for the delivery at `leaseKey` if fewer than
+   * `limit` are held, and if so marks the delivery `in_flight` and reads whether the
+   * circuit at `breakerKey` is closed.
+   */
+  async start(
+    deliveryId: string,
+    leaseKey: string,
+    limit: number,
+    leaseMs: number,
+    breakerKey: string,
+  ): Promise<AttemptLease> {
+    const reply = (await START_ATTEMPT.run(
+      this.redis,
+      [leaseKey, this.keys.delivery(deliveryId), breakerKey],
+      [deliveryId, limit, leaseMs, new Date().toISOString()],
+    )) as number[];
+    return {
+      acquired: reply[0] === 1,
+      retryAfterMs: reply[2] ?? 0,
+      circuitClosed: reply[3] === 1,
+    };
+  }
+
+  /**
+   * {@link AttemptStore.begin} and {@link AttemptStore.start} in one round
+   * trip: takes the lease only when `knownVersion` is current. Returns the
+   * lease with the start, or, when the copy is stale, the start alone.
+   */
+  async beginAndStart(
+    deliveryId: string,
+    subscriptionId: string,
+    knownVersion: string,
+    lease: LeaseRequest,
+  ): Promise<AttemptStart & { readonly lease?: AttemptLease }> {
+    const reply = (await BEGIN_AND_START_ATTEMPT.run(
+      this.redis,
+      [
+        lease.leaseKey,
+        this.keys.delivery(deliveryId),
+        lease.breakerKey,
+        this.keys.subscriptionsVersion,
+        this.keys.subscriptions,
+        this.keys.subscriptionDisabled(subscriptionId),
+      ],
+      [
+        deliveryId,
+        lease.limit,
+        lease.leaseMs,
+        new Date().toISOString(),
+        subscriptionId,
+        knownVersion,
+      ],
+    )) as [string, string?, (string | number)?, (string[] | number)?, number?];
+    const [state, version, third] = reply;
+    if (typeof third !== 'number') return this.readStart(reply);
+    return {
+      ended: false,
+      state: (state || undefined) as DeliveryState | undefined,
+      version: version as string,
+      subscription: undefined,
+      lease: {
+        acquired: third === 1,
+        retryAfterMs: Number(reply[3] ?? 0),
+        circuitClosed: reply[4] === 1,
+      },
+    };
+  }
+
+  /**
+   * Records a successful attempt, ends the delivery `delivered` and
+   * releases its lease at `leaseKey`. Returns false when the delivery had
+   * ended already, so the caller counts it once.
+   */
+  async succeed(
+    deliveryId: string,
+    attempt: AttemptRecord,
+    leaseKey: string,
+  ): Promise<boolean> {
+    const changed = await SUCCEED_ATTEMPT.run(
+      this.redis,
+      [
+        this.keys.deliveryAttempts(deliveryId),
+        this.keys.delivery(deliveryId),
+        this.keys.ledger,
+        leaseKey,
+      ],
+      [
+        JSON.stringify(attempt),
+        MAX_ATTEMPTS_KEPT,
+        this.options.retentionMs,
+        new Date().toISOString(),
+        deliveryId,
+      ],
+    );
+    return changed === 1;
+  }
+}
+
+function pairs(flat: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    record[flat[i] as string] = flat[i + 1] as string;
+  return record;
+}
