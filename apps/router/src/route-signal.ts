@@ -91,11 +91,7 @@ export async function routeSignal(
     new Date(job.timestamp),
   );
   if (typeof claim === 'object') return 'duplicate';
-  if (
-    claim === 'own' &&
-    (await dependencies.signals.state(identity)) !== 'routing'
-  )
-    return 'already_routed';
+  if (claim === 'routed') return 'already_routed';
 
   const matched = dependencies.cache.match(signal.type);
   const passed = await applyFilters(dependencies, matched, signal);

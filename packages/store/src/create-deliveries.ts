@@ -42,7 +42,15 @@ export async function createDeliveries(
   const infos: DeliveryInfo[] = jobs.map(toInfo);
   const pending = new Set(await store.create(infos));
   const toEnqueue = jobs.filter((job) => pending.has(job.deliveryId));
-  if (toEnqueue.length > 0) {
+  const [only] = toEnqueue;
+  // One job, the usual case, goes without addBulk's MULTI around it.
+  if (toEnqueue.length === 1 && only) {
+    await queue.add(
+      DELIVERY_JOB_NAME,
+      only,
+      deliveryJobOptions(only.deliveryId),
+    );
+  } else if (toEnqueue.length > 1) {
     await queue.addBulk(
       toEnqueue.map((job) => ({
         name: DELIVERY_JOB_NAME,

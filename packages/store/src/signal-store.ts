@@ -81,7 +81,7 @@ const CLAIM_SIGNAL = new LuaScript(
   'claim signal',
   `
 local existing = redis.call('GET', KEYS[1])
-if existing and existing ~= ARGV[1] then return existing end
+if existing and existing ~= ARGV[1] then return { 'duplicate', existing } end
 if not existing then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
 end
@@ -91,8 +91,9 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('SADD', KEYS[3], ARGV[6])
   redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[3]))
 end
-if existing then return 'own' end
-return 'new'
+if not existing then return { 'new' } end
+if redis.call('HGET', KEYS[2], 'state') ~= 'routing' then return { 'routed' } end
+return { 'own' }
 `,
 );
 
@@ -153,11 +154,15 @@ export class SignalStore {
     if (keys.length > 0) await this.redis.del(...keys);
   }
 
-  /** Claims a signal that arrived straight through BullMQ. */
+  /**
+   * Claims a signal for the router's job: `new` for a first sight, `own`
+   * when the job has claimed it before and not finished routing, `routed`
+   * when it has, or the job id that claimed it first.
+   */
   async claim(
     item: SignalToStore,
     receivedAt: Date,
-  ): Promise<'new' | 'own' | { duplicateOf: string }> {
+  ): Promise<'new' | 'own' | 'routed' | { duplicateOf: string }> {
     const reply = (await CLAIM_SIGNAL.run(
       this.redis,
       [
@@ -173,8 +178,10 @@ export class SignalStore {
         receivedAt.toISOString(),
         item.identity,
       ],
-    )) as string;
-    return reply === 'new' || reply === 'own' ? reply : { duplicateOf: reply };
+    )) as [string, string?];
+    const [kind, claimedBy] = reply;
+    if (kind === 'duplicate') return { duplicateOf: claimedBy ?? '' };
+    return kind as 'new' | 'own' | 'routed';
   }
 
   /** Records the router's result for a signal. */
