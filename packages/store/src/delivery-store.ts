@@ -8,7 +8,7 @@ import type {
   FinalOutcome,
 } from './records';
 
-/** Attempts kept per delivery; older ones are dropped. */
+/** Attempts kept per delivery. Older ones are dropped. */
 export const MAX_ATTEMPTS_KEPT = 100;
 
 // Creates delivery records that do not exist yet and counts them in the
@@ -57,6 +57,37 @@ return 1
 `,
 );
 
+// Scripts rather than MULTIs, because ioredis copies every script defined
+// on a connection (BullMQ defines dozens) into each pipeline it creates.
+
+// Sets a non-final state. KEYS: record. ARGV: state, updatedAt,
+// nextAttemptAt ('' clears it), reason ('' keeps the current one).
+const SET_STATE = new LuaScript(
+  'set delivery state',
+  `
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'nextAttemptAt', ARGV[3])
+else
+  redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[4]) end
+return 0
+`,
+);
+
+// Appends an attempt and keeps the latest ones. KEYS: attempts list.
+// ARGV: attempt JSON, attempts kept, retention ms.
+const ADD_ATTEMPT = new LuaScript(
+  'add delivery attempt',
+  `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 0
+`,
+);
+
 /** The delivery ledger: created = final outcomes + in flight. */
 export interface Ledger {
   readonly created: number;
@@ -102,17 +133,16 @@ export class DeliveryStore {
     state: Exclude<DeliveryState, FinalOutcome>,
     extra: { nextAttemptAt?: Date; reason?: string } = {},
   ): Promise<void> {
-    const key = this.keys.delivery(id);
-    const fields: Record<string, string> = {
-      state,
-      updatedAt: new Date().toISOString(),
-    };
-    if (extra.nextAttemptAt)
-      fields.nextAttemptAt = extra.nextAttemptAt.toISOString();
-    if (extra.reason) fields.reason = extra.reason;
-    const pipeline = this.redis.multi().hset(key, fields);
-    if (!extra.nextAttemptAt) pipeline.hdel(key, 'nextAttemptAt');
-    await pipeline.exec();
+    await SET_STATE.run(
+      this.redis,
+      [this.keys.delivery(id)],
+      [
+        state,
+        new Date().toISOString(),
+        extra.nextAttemptAt?.toISOString() ?? '',
+        extra.reason ?? '',
+      ],
+    );
   }
 
   /** Ends a delivery; returns false when it had ended already. */
@@ -131,13 +161,11 @@ export class DeliveryStore {
 
   /** Appends an attempt, keeping the latest {@link MAX_ATTEMPTS_KEPT}. */
   async addAttempt(id: string, attempt: AttemptRecord): Promise<void> {
-    const key = this.keys.deliveryAttempts(id);
-    await this.redis
-      .multi()
-      .rpush(key, JSON.stringify(attempt))
-      .ltrim(key, -MAX_ATTEMPTS_KEPT, -1)
-      .pexpire(key, this.options.retentionMs)
-      .exec();
+    await ADD_ATTEMPT.run(
+      this.redis,
+      [this.keys.deliveryAttempts(id)],
+      [JSON.stringify(attempt), MAX_ATTEMPTS_KEPT, this.options.retentionMs],
+    );
   }
 
   /** Reads a delivery with its attempts. */

@@ -97,6 +97,34 @@ return { 'own' }
 `,
 );
 
+// Links deliveries to their signal, and when given a state records the
+// router's result too. One script rather than a MULTI: ioredis copies every
+// script defined on a connection into each pipeline it creates, and BullMQ
+// defines dozens on the connections it shares. KEYS: signal record, its
+// deliveries sorted set. ARGV: state ('' for none), routedAt, retention ms,
+// score of the first id (ms), then the delivery ids.
+const LINK_DELIVERIES = new LuaScript(
+  'link deliveries',
+  `
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'routedAt', ARGV[2])
+end
+if #ARGV < 5 then return 0 end
+local firstScore = tonumber(ARGV[4])
+local members = {}
+for i = 5, #ARGV do
+  members[#members + 1] = firstScore + i - 5
+  members[#members + 1] = ARGV[i]
+  if #members >= 1000 or i == #ARGV then
+    redis.call('ZADD', KEYS[2], 'NX', unpack(members))
+    members = {}
+  end
+end
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+return 0
+`,
+);
+
 /** Signal records and `(source, id)` duplicate detection. */
 export class SignalStore {
   constructor(
@@ -191,12 +219,7 @@ export class SignalStore {
     deliveryIds: readonly string[],
     at: Date,
   ): Promise<void> {
-    const pipeline = this.redis
-      .multi()
-      .hset(this.keys.signal(identity), { state, routedAt: at.toISOString() });
-    if (deliveryIds.length > 0)
-      this.queueDeliveryIds(pipeline, identity, deliveryIds, at);
-    await pipeline.exec();
+    await this.linkDeliveries(identity, state, deliveryIds, at);
   }
 
   /** Links a delivery created later (a fallback or a replay) to its signal. */
@@ -205,23 +228,26 @@ export class SignalStore {
     deliveryId: string,
     at: Date,
   ): Promise<void> {
-    const pipeline = this.redis.multi();
-    this.queueDeliveryIds(pipeline, identity, [deliveryId], at);
-    await pipeline.exec();
+    await this.linkDeliveries(identity, '', [deliveryId], at);
   }
 
-  private queueDeliveryIds(
-    pipeline: ReturnType<RedisClient['multi']>,
+  private async linkDeliveries(
     identity: string,
+    state: SignalState | '',
     deliveryIds: readonly string[],
     at: Date,
-  ): void {
-    const key = this.keys.signalDeliveries(identity);
-    const members = deliveryIds.flatMap((id, index) => [
-      at.getTime() + index,
-      id,
-    ]);
-    pipeline.zadd(key, 'NX', ...members).pexpire(key, this.options.retentionMs);
+  ): Promise<void> {
+    await LINK_DELIVERIES.run(
+      this.redis,
+      [this.keys.signal(identity), this.keys.signalDeliveries(identity)],
+      [
+        state,
+        at.toISOString(),
+        this.options.retentionMs,
+        at.getTime(),
+        ...deliveryIds,
+      ],
+    );
   }
 
   /** Reads the router's state of a signal, if it has a record. */
