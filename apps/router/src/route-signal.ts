@@ -20,8 +20,11 @@ import {
 } from '@signalpost/signal';
 import {
   createDeliveries,
+  deliveryInfoOf,
+  enqueueDeliveries,
   type DeadLetterStore,
   type DeliveryStore,
+  type RoutingStore,
   type SignalStore,
   type SubscriptionStore,
 } from '@signalpost/store';
@@ -41,6 +44,7 @@ export interface RouterDependencies {
   readonly cache: SubscriptionCache;
   readonly subscriptions: SubscriptionStore;
   readonly signals: SignalStore;
+  readonly routing: RoutingStore;
   readonly deliveries: DeliveryStore;
   readonly deadLetters: DeadLetterStore;
   readonly deliveriesQueue: Queue;
@@ -85,6 +89,16 @@ export async function routeSignal(
   }
   const signal = parsed.signal;
   const identity = identityHash(signal.source, signal.id);
+  const matched = dependencies.cache.match(signal.type);
+  const passed = await applyFilters(dependencies, matched, signal);
+  const result: RouteResult =
+    matched.length === 0
+      ? 'unmatched'
+      : passed.length === 0
+        ? 'filtered'
+        : 'matched';
+  if (!passed.some(hasThrottle))
+    return routeInOneCall(dependencies, job, signal, identity, passed, result);
 
   const claim = await dependencies.signals.claim(
     { signal, identity, jobId },
@@ -93,8 +107,6 @@ export async function routeSignal(
   if (typeof claim === 'object') return 'duplicate';
   if (claim === 'routed') return 'already_routed';
 
-  const matched = dependencies.cache.match(signal.type);
-  const passed = await applyFilters(dependencies, matched, signal);
   const created = await createFor(
     dependencies,
     passed,
@@ -104,16 +116,90 @@ export async function routeSignal(
     job.timestamp,
   );
 
-  const result =
-    matched.length === 0
-      ? 'unmatched'
-      : passed.length === 0
-        ? 'filtered'
-        : 'matched';
-  const state = result === 'matched' ? 'routed' : result;
-  await dependencies.signals.markRouted(identity, state, created, new Date());
+  await dependencies.signals.markRouted(
+    identity,
+    stateOf(result),
+    created,
+    new Date(),
+  );
   dependencies.metrics.signalsRouted.inc({ result });
   return result;
+}
+
+/**
+ * Routes a signal whose targets have no throttle. One script claims it,
+ * creates its deliveries and records the result, then the pending
+ * deliveries are enqueued. A throttle is counted between the claim and the
+ * creation, so a signal with one takes separate calls.
+ */
+async function routeInOneCall(
+  dependencies: RouterDependencies,
+  job: Job,
+  signal: Signal,
+  identity: string,
+  passed: readonly Subscription[],
+  result: RouteResult,
+): Promise<RouteResult> {
+  const jobId = job.id ?? job.name;
+  const jobs: DeliveryJobData[] = [];
+  const now = Date.now();
+  for (const subscription of passed) {
+    for (const target of subscription.dispatch) {
+      if (target.disabled) continue;
+      jobs.push(
+        deliveryJob(signal, identity, jobId, subscription, target, now, job),
+      );
+    }
+  }
+  const outcome = await dependencies.routing.route(
+    { signal, identity, jobId, receivedAt: new Date(job.timestamp) },
+    stateOf(result),
+    jobs.map(deliveryInfoOf),
+    new Date(),
+  );
+  if (outcome.kind === 'duplicate') return 'duplicate';
+
+  const pending = new Set(outcome.pending);
+  await enqueueDeliveries(
+    dependencies.deliveriesQueue,
+    jobs.filter((item) => pending.has(item.deliveryId)),
+  );
+  if (outcome.kind === 'routed') return 'already_routed';
+  dependencies.metrics.deliveriesCreated.inc(jobs.length);
+  dependencies.metrics.signalsRouted.inc({ result });
+  return result;
+}
+
+function deliveryJob(
+  signal: Signal,
+  identity: string,
+  signalJobId: string,
+  subscription: Subscription,
+  target: Target,
+  createdAtMs: number,
+  job: Job,
+): DeliveryJobData {
+  return {
+    deliveryId: deliveryId(signalJobId, subscription.id, target.id),
+    signal,
+    signalIdentity: identity,
+    subscriptionId: subscription.id,
+    targetId: target.id,
+    webhookId: webhookId(signal.source, signal.id),
+    createdAtMs,
+    acceptedAtMs: job.timestamp,
+  };
+}
+
+function hasThrottle(subscription: Subscription): boolean {
+  return subscription.dispatch.some(
+    (target) => !target.disabled && target.throttle !== undefined,
+  );
+}
+
+function stateOf(result: RouteResult): 'routed' | 'unmatched' | 'filtered' {
+  if (result === 'unmatched' || result === 'filtered') return result;
+  return 'routed';
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 import {
   DeadLetterStore,
   DeliveryStore,
+  RoutingStore,
   SignalStore,
   SubscriptionStore,
 } from '@signalpost/store';
@@ -93,16 +94,18 @@ export async function startRouter(
     logger.debug({ err: error }, 'deliveries queue error'),
   );
   const records = { retentionMs: config.retentionMs };
+  const signalRetention = {
+    dedupTtlMs: config.dedupTtlMs,
+    retentionMs: config.retentionMs,
+  };
   const dependencies: RouterDependencies = {
     logger,
     metrics,
     keys,
     cache,
     subscriptions,
-    signals: new SignalStore(redis, keys, {
-      dedupTtlMs: config.dedupTtlMs,
-      retentionMs: config.retentionMs,
-    }),
+    signals: new SignalStore(redis, keys, signalRetention),
+    routing: new RoutingStore(redis, keys, signalRetention),
     deliveries: new DeliveryStore(redis, keys, records),
     deadLetters: new DeadLetterStore(redis, keys, records),
     deliveriesQueue,

@@ -39,30 +39,41 @@ export async function createDeliveries(
   queue: Queue,
   jobs: readonly DeliveryJobData[],
 ): Promise<string[]> {
-  const infos: DeliveryInfo[] = jobs.map(toInfo);
+  const infos: DeliveryInfo[] = jobs.map(deliveryInfoOf);
   const pending = new Set(await store.create(infos));
-  const toEnqueue = jobs.filter((job) => pending.has(job.deliveryId));
-  const [only] = toEnqueue;
+  await enqueueDeliveries(
+    queue,
+    jobs.filter((job) => pending.has(job.deliveryId)),
+  );
+  return jobs.map((job) => job.deliveryId);
+}
+
+/** Enqueues delivery jobs whose records exist. BullMQ skips an id it has. */
+export async function enqueueDeliveries(
+  queue: Queue,
+  jobs: readonly DeliveryJobData[],
+): Promise<void> {
+  const [only] = jobs;
   // One job, the usual case, goes without addBulk's MULTI around it.
-  if (toEnqueue.length === 1 && only) {
+  if (jobs.length === 1 && only) {
     await queue.add(
       DELIVERY_JOB_NAME,
       only,
       deliveryJobOptions(only.deliveryId),
     );
-  } else if (toEnqueue.length > 1) {
+  } else if (jobs.length > 1) {
     await queue.addBulk(
-      toEnqueue.map((job) => ({
+      jobs.map((job) => ({
         name: DELIVERY_JOB_NAME,
         data: job,
         opts: deliveryJobOptions(job.deliveryId),
       })),
     );
   }
-  return jobs.map((job) => job.deliveryId);
 }
 
-function toInfo(job: DeliveryJobData): DeliveryInfo {
+/** Returns the record of a delivery job. */
+export function deliveryInfoOf(job: DeliveryJobData): DeliveryInfo {
   return {
     id: job.deliveryId,
     signalId: job.signal.id,

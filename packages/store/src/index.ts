@@ -6,3 +6,4 @@ export * from './signal-store';
 export * from './subscription-store';
 export * from './create-deliveries';
 export * from './attempt-store';
+export * from './routing-store';
