@@ -82,19 +82,24 @@ async function enqueue(
   items: readonly SignalToStore[],
   acceptedAtMs: number,
 ): Promise<void> {
-  if (items.length === 0) return;
-  await context.signalsQueue.addBulk(
-    items.map((item) => ({
-      name: SIGNAL_JOB_NAME,
-      data: item.signal,
-      opts: {
-        jobId: item.jobId,
-        timestamp: acceptedAtMs,
-        removeOnComplete: { age: SIGNAL_JOB_RETENTION_SEC },
-        removeOnFail: { age: 7 * 24 * 3600 },
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
-      },
-    })),
-  );
+  const jobs = items.map((item) => ({
+    name: SIGNAL_JOB_NAME,
+    data: item.signal,
+    opts: {
+      jobId: item.jobId,
+      timestamp: acceptedAtMs,
+      removeOnComplete: { age: SIGNAL_JOB_RETENTION_SEC },
+      removeOnFail: { age: 7 * 24 * 3600 },
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+    },
+  }));
+  const [only] = jobs;
+  // A single signal goes without addBulk's MULTI, whose pipeline ioredis
+  // builds by copying every script BullMQ has defined on the connection.
+  if (jobs.length === 1 && only) {
+    await context.signalsQueue.add(only.name, only.data, only.opts);
+  } else if (jobs.length > 1) {
+    await context.signalsQueue.addBulk(jobs);
+  }
 }
