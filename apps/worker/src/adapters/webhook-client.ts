@@ -13,6 +13,8 @@ import type { AttemptResult } from './attempt-result';
 const KEPT_BODY_BYTES = 4096;
 /** Bytes read from a response before the connection is dropped instead. */
 const MAX_READ_BYTES = 1024 * 1024;
+/** Target URLs whose literal check is kept, so most attempts parse no URL. */
+const MAX_CHECKED_URLS = 10_000;
 
 /** One outbound HTTP request of a delivery. */
 export interface WebhookRequest {
@@ -32,6 +34,8 @@ export interface WebhookRequest {
  */
 export class WebhookClient {
   private readonly agent: Agent;
+  /** Result of {@link checkLiteral} per URL: the refusal, or '' when allowed. */
+  private readonly checkedUrls = new Map<string, string>();
 
   constructor(private readonly allowRules: readonly AllowRule[]) {
     this.agent = new Agent({
@@ -116,8 +120,21 @@ export class WebhookClient {
     await this.agent.close();
   }
 
-  /** IP literals skip the connector's lookup, so they are checked here on each attempt. */
+  /**
+   * Checks an IP literal host, because literals skip the connector's
+   * lookup. The rules are fixed per client, so the result is kept per URL.
+   */
   private checkLiteral(url: string): string | undefined {
+    let refusal = this.checkedUrls.get(url);
+    if (refusal === undefined) {
+      refusal = this.checkLiteralOnce(url) ?? '';
+      if (this.checkedUrls.size >= MAX_CHECKED_URLS) this.checkedUrls.clear();
+      this.checkedUrls.set(url, refusal);
+    }
+    return refusal === '' ? undefined : refusal;
+  }
+
+  private checkLiteralOnce(url: string): string | undefined {
     let parsed: URL;
     try {
       parsed = new URL(url);

@@ -15,6 +15,9 @@ import type { RedisKeys } from '@signalpost/queues';
  */
 const SUCCESS_BATCH_MS = 100;
 
+/** Target URLs whose origin is kept; past it the map starts over. */
+const MAX_KEPT_ORIGINS = 10_000;
+
 /**
  * One circuit breaker per target origin in this worker process, its state
  * shared with every other worker through Redis.
@@ -22,6 +25,8 @@ const SUCCESS_BATCH_MS = 100;
 export class BreakerPool {
   private readonly shared: SharedCircuitBreaker;
   private readonly breakers = new Map<string, OriginCircuitBreaker>();
+  /** Origin of each target URL seen, so most attempts parse no URL. */
+  private readonly origins = new Map<string, string>();
 
   constructor(
     redis: RedisClient,
@@ -36,7 +41,7 @@ export class BreakerPool {
    * the settings of the first target seen for an origin apply to it.
    */
   forUrl(url: string, settings: CircuitSettings): OriginCircuitBreaker {
-    const origin = new URL(url).origin;
+    const origin = this.originOf(url);
     const existing = this.breakers.get(origin);
     if (existing) return existing;
     const keys = {
@@ -54,6 +59,16 @@ export class BreakerPool {
     });
     this.breakers.set(origin, breaker);
     return breaker;
+  }
+
+  private originOf(url: string): string {
+    let origin = this.origins.get(url);
+    if (origin === undefined) {
+      origin = new URL(url).origin;
+      if (this.origins.size >= MAX_KEPT_ORIGINS) this.origins.clear();
+      this.origins.set(url, origin);
+    }
+    return origin;
   }
 
   /** Stops every breaker's timers. */
