@@ -1,16 +1,18 @@
 import { PatternError } from './pattern-error';
 import { parsePattern } from './parse-pattern';
 import {
+  addValue,
   createTrieNode,
   deleteChild,
   getChild,
   getOrCreateChild,
   isEmptyNode,
+  removeValue,
   type TrieNode,
 } from './trie-node';
 
 interface Walk<T> {
-  readonly active: Set<TrieNode<T>>;
+  readonly active: TrieNode<T>[];
   readonly visitedNodes: number;
 }
 
@@ -47,9 +49,7 @@ export class PatternMatcher<T> {
     for (const segment of parsed.segments) {
       node = getOrCreateChild(node, segment);
     }
-    if (node.values.has(value)) return;
-    node.values.add(value);
-    this.pairCount += 1;
+    if (addValue(node, value)) this.pairCount += 1;
   }
 
   /**
@@ -63,7 +63,7 @@ export class PatternMatcher<T> {
 
     const path = this.findPath(parsed.segments);
     const node = path[path.length - 1];
-    if (node === undefined || !node.values.delete(value)) return false;
+    if (node === undefined || !removeValue(node, value)) return false;
 
     this.pairCount -= 1;
     pruneEmptyNodes(path, parsed.segments);
@@ -77,11 +77,19 @@ export class PatternMatcher<T> {
    * validated when a signal is accepted.
    */
   match(type: string): T[] {
-    const matched = new Set<T>();
+    let only: T[] | undefined;
+    let matched: Set<T> | undefined;
     for (const node of this.walk(type).active) {
-      for (const value of node.values) matched.add(value);
+      const values = node.values;
+      if (values === undefined) continue;
+      if (only === undefined) {
+        only = values;
+        continue;
+      }
+      matched ??= new Set(only);
+      for (const value of values) matched.add(value);
     }
-    return [...matched];
+    return [...(matched ?? only ?? [])];
   }
 
   /**
@@ -114,40 +122,46 @@ export class PatternMatcher<T> {
   }
 
   private walk(type: string): Walk<T> {
-    let active = new Set<TrieNode<T>>();
+    let active: TrieNode<T>[] = [];
     addWithClosure(active, this.root);
-    let visitedNodes = active.size;
+    let visitedNodes = active.length;
 
-    for (const segment of type.split('.')) {
-      if (active.size === 0) break;
+    let start = 0;
+    while (active.length > 0) {
+      const end = type.indexOf('.', start);
+      const segment = type.slice(start, end < 0 ? type.length : end);
       active = step(active, segment);
-      visitedNodes += active.size;
+      visitedNodes += active.length;
+      if (end < 0) break;
+      start = end + 1;
     }
     return { active, visitedNodes };
   }
 }
 
-// Advances every active node by one type segment. Collecting into a set keeps
-// each node once per step, so overlapping `**` paths cannot multiply.
-function step<T>(active: Set<TrieNode<T>>, segment: string): Set<TrieNode<T>> {
-  const next = new Set<TrieNode<T>>();
+// Advances every active node by one type segment. Each node is kept once
+// per step, so overlapping `**` paths cannot multiply. The active nodes are
+// few, a handful per step, so an array with a linear check keeps them.
+function step<T>(active: TrieNode<T>[], segment: string): TrieNode<T>[] {
+  const next: TrieNode<T>[] = [];
   for (const node of active) {
     if (node.isMulti) addWithClosure(next, node);
-    addWithClosure(next, node.literals.get(segment));
+    if (node.literals !== undefined)
+      addWithClosure(next, node.literals.get(segment));
     addWithClosure(next, node.single);
   }
   return next;
 }
 
 // A `**` child matches zero segments, so it is active whenever its parent is.
-// A node already in the set has its closure there too, which ends the loop.
+// A node already in the list has its closure there too, which ends the loop.
 function addWithClosure<T>(
-  active: Set<TrieNode<T>>,
+  active: TrieNode<T>[],
   node: TrieNode<T> | undefined,
 ): void {
   let current = node;
-  while (current !== undefined && !active.has(current)) {
-    active.add(current);
+  while (current !== undefined && !active.includes(current)) {
+    active.push(current);
     current = current.multi;
   }
 }

@@ -1,9 +1,13 @@
 import { MULTI_WILDCARD, SINGLE_WILDCARD } from './parse-pattern';
 
-/** Node of the pattern trie: one per distinct pattern prefix. */
+/**
+ * Node of the pattern trie: one per distinct pattern prefix. The literal
+ * map and the value list are created on first use, because most nodes are
+ * leaves or hold no value.
+ */
 export interface TrieNode<T> {
   /** Children reached through a literal segment, keyed by the literal. */
-  readonly literals: Map<string, TrieNode<T>>;
+  literals: Map<string, TrieNode<T>> | undefined;
 
   /** Child reached through a `*` segment. */
   single: TrieNode<T> | undefined;
@@ -14,18 +18,22 @@ export interface TrieNode<T> {
   /** Whether a `**` edge leads here, so the node also consumes any segment. */
   readonly isMulti: boolean;
 
-  /** Values of the patterns that end at this node. */
-  readonly values: Set<T>;
+  /** Values of the patterns that end at this node, each once. */
+  values: T[] | undefined;
+
+  /** Index of `values` for adding and removing, built once they are many. */
+  valueIndex: Set<T> | undefined;
 }
 
 /** Creates an empty node. */
 export function createTrieNode<T>(isMulti: boolean): TrieNode<T> {
   return {
-    literals: new Map(),
+    literals: undefined,
     single: undefined,
     multi: undefined,
     isMulti,
-    values: new Set(),
+    values: undefined,
+    valueIndex: undefined,
   };
 }
 
@@ -36,7 +44,7 @@ export function getChild<T>(
 ): TrieNode<T> | undefined {
   if (segment === SINGLE_WILDCARD) return node.single;
   if (segment === MULTI_WILDCARD) return node.multi;
-  return node.literals.get(segment);
+  return node.literals?.get(segment);
 }
 
 /** Returns the child that `segment` leads to, creating it when missing. */
@@ -50,7 +58,7 @@ export function getOrCreateChild<T>(
   const child = createTrieNode<T>(segment === MULTI_WILDCARD);
   if (segment === SINGLE_WILDCARD) node.single = child;
   else if (segment === MULTI_WILDCARD) node.multi = child;
-  else node.literals.set(segment, child);
+  else (node.literals ??= new Map()).set(segment, child);
   return child;
 }
 
@@ -58,15 +66,56 @@ export function getOrCreateChild<T>(
 export function deleteChild<T>(node: TrieNode<T>, segment: string): void {
   if (segment === SINGLE_WILDCARD) node.single = undefined;
   else if (segment === MULTI_WILDCARD) node.multi = undefined;
-  else node.literals.delete(segment);
+  else {
+    node.literals?.delete(segment);
+    if (node.literals?.size === 0) node.literals = undefined;
+  }
+}
+
+/** Values kept without an index. Past it, a Set speeds up membership checks. */
+const UNINDEXED_VALUES = 16;
+
+/** Adds a value at the node. Returns false when it was there already. */
+export function addValue<T>(node: TrieNode<T>, value: T): boolean {
+  if (hasValue(node, value)) return false;
+  (node.values ??= []).push(value);
+  if (node.valueIndex) node.valueIndex.add(value);
+  else if (node.values.length > UNINDEXED_VALUES)
+    node.valueIndex = new Set(node.values);
+  return true;
+}
+
+/** Removes a value from the node. Returns false when it was not there. */
+export function removeValue<T>(node: TrieNode<T>, value: T): boolean {
+  const values = node.values;
+  if (values === undefined || !hasValue(node, value)) return false;
+  // includes() and Set compare with SameValueZero. indexOf() uses ===, so
+  // it never finds NaN.
+  const index = values.findIndex((item) => sameValueZero(item, value));
+  values.splice(index, 1);
+  node.valueIndex?.delete(value);
+  if (values.length === 0) {
+    node.values = undefined;
+    node.valueIndex = undefined;
+  }
+  return true;
+}
+
+function hasValue<T>(node: TrieNode<T>, value: T): boolean {
+  if (node.valueIndex) return node.valueIndex.has(value);
+  return node.values?.includes(value) ?? false;
 }
 
 /** Checks whether the node has neither values nor children, so it can be pruned. */
 export function isEmptyNode<T>(node: TrieNode<T>): boolean {
   return (
-    node.values.size === 0 &&
-    node.literals.size === 0 &&
+    node.values === undefined &&
+    node.literals === undefined &&
     node.single === undefined &&
     node.multi === undefined
   );
+}
+
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
