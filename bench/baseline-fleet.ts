@@ -14,7 +14,11 @@ import {
   scenarioDeadline,
   type ScenarioContext,
 } from './scenario-context';
-import { REPOSITORY_ROOT } from './signalpost-stack';
+import {
+  BASELINE_WORKER_BUNDLE,
+  REPOSITORY_ROOT,
+  buildBenchBundles,
+} from './signalpost-stack';
 import { emptyRedis, redisMemory, withWarmUpRss } from './with-stack';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -48,8 +52,9 @@ export interface BaselineSettings {
 
 /**
  * Runs one step on fresh baseline workers: a new prefix, `workers`
- * processes of `bench/baseline-worker.ts`, a warm-up of {@link WARM_UP_JOBS}
- * jobs, then `measure`. Stops the workers and empties Redis afterwards.
+ * processes of `bench/baseline-worker.ts` (bundled, as the apps are), a
+ * warm-up of {@link WARM_UP_JOBS} jobs, then `measure`. Stops the workers
+ * and empties Redis afterwards.
  */
 export async function withBaseline<T>(
   context: ScenarioContext,
@@ -57,6 +62,7 @@ export async function withBaseline<T>(
   settings: BaselineSettings,
   measure: (run: BaselineRun) => Promise<T>,
 ): Promise<{ result: T; memory: MemoryByProcess }> {
+  await buildBenchBundles();
   const prefix = prefixFor(context, step);
   const queue = new Queue(BASELINE_QUEUE, {
     connection: context.redisClient,
@@ -123,13 +129,13 @@ function startWorkers(
 }
 
 function nodeArgs(profileRoot: string | undefined, name: string): string[] {
-  const args = ['--import', 'tsx'];
+  const args: string[] = [];
   if (profileRoot) {
     const dir = path.join(profileRoot, name);
     mkdirSync(dir, { recursive: true });
     args.push('--cpu-prof', '--cpu-prof-dir', dir);
   }
-  args.push(path.join(__dirname, 'baseline-worker.ts'));
+  args.push(BASELINE_WORKER_BUNDLE);
   return args;
 }
 

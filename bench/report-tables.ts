@@ -171,7 +171,7 @@ function memoryCell(memories: readonly MemoryByProcess[], prefix: string) {
 function runtimeMemoryLine(report: BenchReport): string {
   const runtime = report.runtimeMemory;
   if (!runtime) return '';
-  return `\n\nAn idle \`node -e\` peaks at ${runtime.nodeMiB.toFixed(0)} MiB, and ${runtime.nodeWithTsxMiB.toFixed(0)} MiB with \`--import tsx\`, as every app here runs.`;
+  return `\n\nAn idle \`node -e\` peaks at ${runtime.nodeMiB.toFixed(0)} MiB, and ${runtime.nodeWithTsxMiB.toFixed(0)} MiB with \`--import tsx\`. The apps and the baseline worker here run as esbuild bundles (\`node dist/<app>.js\`), without tsx.`;
 }
 
 function scalingTable(report: BenchReport): string {

@@ -2,6 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
+import {
+  APP_BUNDLES,
+  buildBundles,
+  bundleFile,
+  type BundleEntry,
+} from '../scripts/build';
 import { ApiClient } from './api-client';
 import { childEnv } from './child-env';
 import { describeFirstExit, readMemoryOf } from './child-status';
@@ -23,7 +29,17 @@ const READY_POLL_MS = 100;
  * at shutdown. Short, because a step's leftover work is discarded.
  */
 const SHUTDOWN_GRACE_MS = 5_000;
-const PROBE_MODULE = path.join(__dirname, 'costs', 'cost-probe.ts');
+/** The benchmark's own bundles, built into dist/bench/ beside the apps'. */
+const BENCH_BUNDLES: readonly BundleEntry[] = [
+  { name: 'bench/baseline-worker', source: 'bench/baseline-worker.ts' },
+  { name: 'bench/cost-probe', source: 'bench/costs/cost-probe.ts' },
+];
+const PROBE_MODULE = bundleFile('bench/cost-probe');
+
+/** The bundle of `bench/baseline-worker.ts`, as {@link buildBenchBundles} writes it. */
+export const BASELINE_WORKER_BUNDLE = bundleFile('bench/baseline-worker');
+
+let benchBundles: Promise<void> | undefined;
 
 /** Options of {@link startSignalpostStack}. */
 export interface StackOptions {
@@ -63,14 +79,26 @@ interface AppLaunch {
 }
 
 /**
- * Starts the apps as `npm start` does (`node --import tsx
- * apps/<app>/src/main.ts`) and waits until each one's `/readyz` responds 200.
+ * Bundles the apps, the baseline worker and the cost probe into dist/ once
+ * per run, so both sides of the comparison run compiled JavaScript.
+ */
+export function buildBenchBundles(): Promise<void> {
+  benchBundles ??= buildBundles({
+    entries: [...APP_BUNDLES, ...BENCH_BUNDLES],
+  }).then(() => undefined);
+  return benchBundles;
+}
+
+/**
+ * Starts the apps as `npm start` does: bundles them first, runs each as
+ * `node dist/<app>.js` and waits until each one's `/readyz` responds 200.
  * @throws Error naming the app that did not become ready.
  */
 export async function startSignalpostStack(
   group: ProcessGroup,
   options: StackOptions,
 ): Promise<SignalpostStack> {
+  await buildBenchBundles();
   const launches = await planLaunches(options);
   const children = launches.map((launch) =>
     group.start({
@@ -107,7 +135,7 @@ async function planLaunches(options: StackOptions): Promise<AppLaunch[]> {
     const port = await freePort();
     launches.push({
       name,
-      entry: `apps/${name.replace(/-\d+$/, '')}/src/main.ts`,
+      entry: bundleFile(name.replace(/-\d+$/, '')),
       port,
       env: appEnv(name, port, options),
     });
@@ -140,7 +168,7 @@ function appEnv(
 }
 
 function nodeArgs(launch: AppLaunch, options: StackOptions): string[] {
-  const args = ['--import', 'tsx'];
+  const args: string[] = [];
   if (options.probe) args.push('--import', pathToFileURL(PROBE_MODULE).href);
   if (options.cpuProfileDir) {
     const dir = path.join(options.cpuProfileDir, launch.name);

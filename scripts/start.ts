@@ -1,8 +1,10 @@
 /**
- * `npm start`: runs the API, the router, the workers and the monitor as
- * separate processes sharing one Redis. With no REDIS_URL it starts a private
- * redis-server with its data in .data/redis; with no SIGNALPOST_API_KEYS it
- * makes an admin key, binds to loopback and prints a curl that publishes.
+ * `npm start`: bundles the apps into dist/ as `npm run build` does, then
+ * runs the API, the router, the workers and the monitor as separate
+ * `node dist/<app>.js` processes sharing one Redis. With no REDIS_URL it
+ * starts a private redis-server with its data in .data/redis. With no
+ * SIGNALPOST_API_KEYS it makes an admin key, binds to loopback and prints
+ * a curl that publishes.
  * It restarts an app that dies (but not one that keeps dying at start) and
  * stops everything on Ctrl-C or SIGTERM, Redis last.
  */
@@ -12,6 +14,7 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { buildBundles, bundleFile } from './build';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESTART_DELAY_MS = 1_000;
@@ -21,10 +24,13 @@ const REDIS_START_TIMEOUT_MS = 10_000;
 const QUICK_EXIT_MS = 10_000;
 /** Quick exits in a row after which an app is not restarted again. */
 const MAX_QUICK_EXITS = 5;
+/** Plugin files that Node cannot load without the tsx loader. */
+const TYPESCRIPT_FILE = /\.[cm]?ts$/i;
 
 interface AppSpec {
   readonly name: string;
-  readonly entry: string;
+  /** The bundle under dist/ that the app runs. */
+  readonly bundle: string;
   readonly env: Record<string, string>;
 }
 
@@ -54,6 +60,8 @@ async function main(): Promise<void> {
   // forward it again; stopAll runs once and ignores the repeats.
   process.on('SIGINT', () => void stopAll('SIGINT'));
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
+
+  await buildApps();
 
   if (!nonEmpty(env.REDIS_URL) && !nonEmpty(env.REDIS_CLUSTER_NODES)) {
     env.REDIS_URL = await startPrivateRedis();
@@ -96,29 +104,39 @@ function appSpecs(port: number, workers: number): AppSpec[] {
   return [
     {
       name: 'api',
-      entry: 'apps/api/src/main.ts',
+      bundle: 'api',
       env: { PORT: String(port), METRICS_PORT: String(port) },
     },
     {
       name: 'router',
-      entry: 'apps/router/src/main.ts',
+      bundle: 'router',
       env: { METRICS_PORT: String(port + 1) },
     },
     ...Array.from({ length: workers }, (_, index) => ({
       name: workers === 1 ? 'worker' : `worker-${index + 1}`,
-      entry: 'apps/worker/src/main.ts',
+      bundle: 'worker',
       env: { METRICS_PORT: String(port + 2 + index) },
     })),
     {
       name: 'monitor',
-      entry: 'apps/monitor/src/main.ts',
+      bundle: 'monitor',
       env: { METRICS_PORT: String(port + 2 + workers) },
     },
   ];
 }
 
+async function buildApps(): Promise<void> {
+  const startedMs = Date.now();
+  const bundles = await buildBundles();
+  log(
+    `built ${bundles.length} bundles into dist/ in ${Date.now() - startedMs} ms`,
+  );
+}
+
 function launch(entry: Supervised): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry.spec.entry], {
+  const bundle = path.relative(ROOT, bundleFile(entry.spec.bundle));
+  const args = [...loaderArgs(entry.spec.env), bundle];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: entry.spec.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,6 +148,15 @@ function launch(entry: Supervised): void {
   child.once('exit', (code, signal) =>
     restartLater(entry, signal ?? `code ${code}`),
   );
+}
+
+/**
+ * Loads tsx into the apps only when SIGNALPOST_PLUGINS names a TypeScript
+ * file, which Node 20 cannot load by itself. The bundles are JavaScript.
+ */
+function loaderArgs(env: Record<string, string>): string[] {
+  const plugins = nonEmpty(env.SIGNALPOST_PLUGINS)?.trim();
+  return plugins && TYPESCRIPT_FILE.test(plugins) ? ['--import', 'tsx'] : [];
 }
 
 function restartLater(entry: Supervised, how: string): void {

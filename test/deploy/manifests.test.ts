@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { APP_BUNDLES, bundleFile } from '../../scripts/build';
 
 const ROOT = path.resolve(__dirname, '../..');
 const K8S_DIR = path.join(ROOT, 'k8s');
@@ -10,7 +11,7 @@ const CONFIG_MAP = 'signalpost-config';
 const SECRET = 'signalpost-secrets';
 const APPS = ['api', 'router', 'worker', 'monitor'] as const;
 const WORKSPACE_DIRS = ['apps', 'packages'];
-const MAIN_FILE = /^apps\/[a-z-]+\/src\/main\.ts$/;
+const BUNDLE_FILE = /^dist\/[a-z-]+\.js$/;
 const DEFAULT_REDIS_PORT = 6379;
 
 /** Seconds each pod gets after SHUTDOWN_GRACE_MS to close queues and connections. */
@@ -248,7 +249,12 @@ describe.each(APPS)('the %s Deployment', (app) => {
     const imageName = kustomization.images?.[0]?.name;
 
     expect(container().image?.split(':')[0]).toBe(imageName);
-    expect(mainFileOf(container().command)).toBe(`apps/${app}/src/main.ts`);
+    expect(bundleOf(container().command)).toBe(`dist/${app}.js`);
+  });
+
+  it('runs the bundle without tsx', () => {
+    expect(container().command?.[0]).toBe('node');
+    expect(container().command).not.toContain('tsx');
   });
 
   it('names METRICS_PORT as its metrics port', () => {
@@ -485,10 +491,17 @@ describe('docker-compose', () => {
     expect(composeService(app).pull_policy).toBe('build');
   });
 
-  it.each(APPS)('runs the main file of %s', (app) => {
-    expect(mainFileOf(commandArgs(composeService(app).command))).toBe(
-      `apps/${app}/src/main.ts`,
+  it.each(APPS)('runs the bundle of %s', (app) => {
+    expect(bundleOf(commandArgs(composeService(app).command))).toBe(
+      `dist/${app}.js`,
     );
+  });
+
+  it.each(APPS)('runs %s without tsx', (app) => {
+    const command = commandArgs(composeService(app).command);
+
+    expect(command[0]).toBe('node');
+    expect(command).not.toContain('tsx');
   });
 
   it('runs at least two workers', () => {
@@ -550,6 +563,8 @@ describe('Dockerfile', () => {
   const finalStage = (): Instruction[] => stages[stages.length - 1] ?? [];
   const depsStage = (): Instruction[] =>
     stages.find((stage) => stage.some(isNpmCi)) ?? [];
+  const buildStage = (): Instruction[] =>
+    stages.find((stage) => stage.some(isNpmRunBuild)) ?? [];
 
   it('builds in at least two stages', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
@@ -586,12 +601,32 @@ describe('Dockerfile', () => {
     expect(['root', '0']).not.toContain(user);
   });
 
-  it('starts the api by default', () => {
+  it('starts the api bundle by default', () => {
     const cmd = finalStage().find((item) => item.keyword === 'CMD');
+    const command = JSON.parse(cmd?.args ?? '[]') as string[];
 
-    expect(mainFileOf(JSON.parse(cmd?.args ?? '[]'))).toBe(
-      'apps/api/src/main.ts',
-    );
+    expect(bundleOf(command)).toBe('dist/api.js');
+    expect(command).not.toContain('tsx');
+  });
+
+  it('bundles the apps with dev dependencies installed', () => {
+    const stage = buildStage();
+    const install = stage.findIndex(isNpmCi);
+    const build = stage.findIndex(isNpmRunBuild);
+
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(stage[install]?.args).not.toContain('--omit=dev');
+    expect(build).toBeGreaterThan(install);
+  });
+
+  it('copies dist from the build stage into the final stage', () => {
+    const name = stageName(buildStage());
+    const copies = finalStage()
+      .filter((item) => item.keyword === 'COPY')
+      .map((item) => item.args);
+
+    expect(name).toBeDefined();
+    expect(copies).toContain(`--from=${name} /app/dist ./dist`);
   });
 
   it('ignores host node_modules', () => {
@@ -601,12 +636,18 @@ describe('Dockerfile', () => {
   });
 });
 
-describe('app entry points', () => {
-  it.each(referencedMainFiles())('%s exists', (file) => {
-    const dir = path.join(ROOT, path.dirname(file));
-    const present = existsSync(dir) ? readdirSync(dir) : [];
+describe('app bundles', () => {
+  const built = APP_BUNDLES.map((entry) => ({
+    ...entry,
+    file: path.relative(ROOT, bundleFile(entry.name)),
+  }));
 
-    expect(present).toContain(path.basename(file));
+  it.each(referencedBundles())('%s is one the build writes', (file) => {
+    expect(built.map((entry) => entry.file)).toContain(file);
+  });
+
+  it.each(built)('$file is built from a source that exists', (entry) => {
+    expect(existsSync(path.join(ROOT, entry.source))).toBe(true);
   });
 });
 
@@ -704,21 +745,21 @@ function quantity(value: string | number | undefined): number {
   return Number(match[1]) * (factors[match[2] ?? ''] ?? 1);
 }
 
-function mainFileOf(command: string[] | undefined): string | undefined {
-  return command?.find((arg) => MAIN_FILE.test(arg));
+function bundleOf(command: string[] | undefined): string | undefined {
+  return command?.find((arg) => BUNDLE_FILE.test(arg));
 }
 
-function referencedMainFiles(): string[] {
+function referencedBundles(): string[] {
   const fromK8s = APPS.map((app) =>
-    mainFileOf(appContainer(findDeployment(app)).command),
+    bundleOf(appContainer(findDeployment(app)).command),
   );
   const fromCompose = APPS.map((app) =>
-    mainFileOf(commandArgs(composeService(app).command)),
+    bundleOf(commandArgs(composeService(app).command)),
   );
   const cmd = splitStages(dockerfile)
     .at(-1)
     ?.find((item) => item.keyword === 'CMD');
-  const fromImage = mainFileOf(JSON.parse(cmd?.args ?? '[]'));
+  const fromImage = bundleOf(JSON.parse(cmd?.args ?? '[]'));
   const all = [...fromK8s, ...fromCompose, fromImage];
   return [...new Set(all.filter((file) => file !== undefined))].sort();
 }
@@ -804,6 +845,19 @@ function splitStages(instructions: Instruction[]): Instruction[][] {
 
 function isNpmCi(instruction: Instruction): boolean {
   return instruction.keyword === 'RUN' && /\bnpm ci\b/.test(instruction.args);
+}
+
+function isNpmRunBuild(instruction: Instruction): boolean {
+  return (
+    instruction.keyword === 'RUN' && /\bnpm run build\b/.test(instruction.args)
+  );
+}
+
+/** Returns the name a stage's `FROM <image> AS <name>` gives it. */
+function stageName(stage: Instruction[]): string | undefined {
+  const from = stage[0];
+  if (from?.keyword !== 'FROM') return undefined;
+  return /\bAS\s+(\S+)$/i.exec(from.args)?.[1];
 }
 
 /** Returns the sources of a shell-form COPY, without flags or destination. */

@@ -35,7 +35,8 @@ export const NO_PLUGINS: LoadedPlugins = Object.freeze({
 
 /**
  * Loads the module `SIGNALPOST_PLUGINS` names: a path (relative to the working
- * directory) or a package name, JavaScript or TypeScript (apps run under tsx).
+ * directory) or a package name. A TypeScript module needs tsx loaded
+ * (`--import tsx`), which `npm start` adds for a `.ts` path.
  * Throws {@link PluginLoadError} naming the module when it cannot be loaded.
  */
 export function loadPlugins(
