@@ -5,6 +5,7 @@ import {
   stackEnvironment,
   waitForOutput,
 } from '../support/app-process';
+import { findClosedPort } from '../support/closed-port';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestStack, waitFor, type TestStack } from '../support/stack';
 
@@ -96,5 +97,35 @@ describe('when a worker gets SIGTERM during a delivery', () => {
     } finally {
       await successor.close();
     }
+  });
+});
+
+describe('when a worker gets SIGTERM while Redis is unreachable', () => {
+  it('exits 1 soon after the grace period', async () => {
+    const port = await findClosedPort();
+    const worker = startAppProcess('worker', {
+      PATH: process.env.PATH ?? '',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: '1000',
+    });
+    await waitForOutput(worker, 'worker started');
+    const signalledAt = Date.now();
+
+    worker.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      worker.exited,
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('still running'), 30_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (code === 'still running') worker.child.kill('SIGKILL');
+
+    expect(code).toBe(1);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1000);
+    expect(worker.output.join('')).toContain('shutdown did not finish');
   });
 });

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   onShutdownSignals(async (signal) => {
     logger.info({ signal }, 'api stopping');
     await api.close();
-  });
+  }, config.shutdownGraceMs);
 }
 
 main().catch((error: Error) => {

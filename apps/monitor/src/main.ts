@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   onShutdownSignals(async (signal) => {
     logger.info({ signal }, 'monitor stopping');
     await monitor.close();
-  });
+  }, config.shutdownGraceMs);
 }
 
 main().catch((error: Error) => {

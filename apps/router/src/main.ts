@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   onShutdownSignals(async (signal) => {
     logger.info({ signal }, 'router stopping');
     await router.close();
-  });
+  }, config.shutdownGraceMs);
 }
 
 main().catch((error: Error) => {

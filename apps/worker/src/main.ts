@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   onShutdownSignals(async (signal) => {
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'worker stopping');
     await worker.close();
-  });
+  }, config.shutdownGraceMs);
 }
 
 main().catch((error: Error) => {
