@@ -3,9 +3,12 @@
  * self time per package. Usage:
  *   npx tsx bench/profile-top.ts FILE.cpuprofile|DIR [--top N]
  * A folder is searched for `.cpuprofile` files, and their samples are added
- * up, so a run's profiles of one app can be read together.
+ * up, so a run's profiles of one app can be read together. Frames in a
+ * bundle with a source map beside it (`dist/worker.js.map`) are read as the
+ * source file and line they came from.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { formatMarkdownTable } from './markdown-table';
 
@@ -18,6 +21,7 @@ export interface CpuProfile {
       readonly functionName: string;
       readonly url: string;
       readonly lineNumber: number;
+      readonly columnNumber?: number;
     };
   }[];
   readonly samples: readonly number[];
@@ -156,7 +160,8 @@ function functionKey(
   const name = frame.functionName || '(anonymous)';
   if (frame.url === '') return name;
   const file = frame.url.replace(/^file:\/\//, '').replace(`${root}/`, '');
-  // Lines of TypeScript files are those of tsx's output, not the source.
+  // Lines of TypeScript files run through tsx are those of its output, so
+  // they are left out, even for frames mapped from a bundle.
   if (file.endsWith('.ts')) return `${name} ${file}`;
   return `${name} ${file}:${frame.lineNumber + 1}`;
 }
@@ -197,8 +202,8 @@ function main(argv: readonly string[]): void {
   const topIndex = argv.indexOf('--top');
   const top = topIndex >= 0 ? Number(argv[topIndex + 1]) : 25;
   const files = findProfiles(target);
-  const profiles = files.map(
-    (file) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile,
+  const profiles = files.map((file) =>
+    mapBundledFrames(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile),
   );
   const summary = summarizeProfiles(profiles, path.resolve(__dirname, '..'));
   process.stdout.write(
@@ -207,6 +212,46 @@ function main(argv: readonly string[]): void {
       `${selfTimeTable('function', summary.functions.slice(0, top))}\n\n` +
       `${selfTimeTable('nearest product frame', summary.productCallers.slice(0, top))}\n`,
   );
+}
+
+/**
+ * Returns the profile with each frame of a source-mapped bundle moved to
+ * the source file and line it came from. Other frames are kept as they are.
+ */
+export function mapBundledFrames(profile: CpuProfile): CpuProfile {
+  const maps = new Map<string, SourceMap | undefined>();
+  const mapOf = (file: string): SourceMap | undefined => {
+    if (!maps.has(file)) {
+      const mapFile = `${file}.map`;
+      maps.set(
+        file,
+        existsSync(mapFile)
+          ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')))
+          : undefined,
+      );
+    }
+    return maps.get(file);
+  };
+  const nodes = profile.nodes.map((node) => {
+    const frame = node.callFrame;
+    const file = frame.url.replace(/^file:\/\//, '');
+    if (!file.endsWith('.js') || frame.lineNumber < 0) return node;
+    const sourceMap = mapOf(file);
+    const entry = sourceMap?.findEntry(
+      frame.lineNumber,
+      frame.columnNumber ?? 0,
+    );
+    if (!entry || !('originalSource' in entry)) return node;
+    const source = entry.originalSource.replace(/^file:\/\//, '');
+    const url = path.isAbsolute(source)
+      ? source
+      : path.resolve(path.dirname(file), source);
+    return {
+      ...node,
+      callFrame: { ...frame, url, lineNumber: entry.originalLine },
+    };
+  });
+  return { ...profile, nodes };
 }
 
 function selfTimeTable(title: string, rows: readonly SelfTime[]): string {

@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
 import {
+  mapBundledFrames,
   packageOf,
   summarizeProfiles,
   type CpuProfile,
@@ -81,5 +86,67 @@ describe('packageOf', () => {
     [frame('writeUtf8String', ''), '(native)'],
   ])('files %j under %s', (callFrame, expected) => {
     expect(packageOf(callFrame, ROOT)).toBe(expected);
+  });
+});
+
+describe('mapBundledFrames', () => {
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(path.join(os.tmpdir(), 'profile-map-'));
+  });
+
+  afterAll(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('moves a bundled frame to its source line', async () => {
+    const source = path.join(folder, 'send.ts');
+    writeFileSync(
+      source,
+      'export function first(): number {\n  return 1;\n}\n\nexport function send(): number {\n  return first() + 1;\n}\n',
+    );
+    const bundle = path.join(folder, 'bundle.js');
+    await build({
+      entryPoints: [source],
+      outfile: bundle,
+      bundle: true,
+      format: 'cjs',
+      sourcemap: 'linked',
+      logLevel: 'silent',
+    });
+    const lines = readFileSync(bundle, 'utf8').split('\n');
+    const line = lines.findIndex((text) => text.includes('function send'));
+    const column = lines[line]?.indexOf('send') ?? 0;
+    const bundled: CpuProfile = {
+      nodes: [
+        {
+          id: 1,
+          callFrame: {
+            functionName: 'send',
+            url: `file://${bundle}`,
+            lineNumber: line,
+            columnNumber: column,
+          },
+        },
+      ],
+      samples: [1],
+      timeDeltas: [1000],
+    };
+
+    const [node] = mapBundledFrames(bundled).nodes;
+
+    expect(node?.callFrame.url).toBe(source);
+    expect(node?.callFrame.lineNumber).toBe(4);
+  });
+
+  it('keeps frames without a source map', () => {
+    const plain: CpuProfile = {
+      nodes: [{ id: 1, callFrame: frame('write', 'file:///repo/plain.js') }],
+      samples: [1],
+      timeDeltas: [1000],
+    };
+
+    expect(mapBundledFrames(plain)).toEqual(plain);
   });
 });
