@@ -148,7 +148,12 @@ export class SupervisedStack {
     const children = await listChildProcesses(this.supervisorPid);
     const apps: SupervisedApp[] = [];
     for (const child of children) {
-      const app = /apps\/([a-z]+)\/src\/main\.ts/.exec(child.args)?.[1];
+      // scripts/start.ts runs `node dist/<app>.js`; from source an app
+      // runs as `apps/<app>/src/main.ts`.
+      const app = /(?:dist\/([a-z]+)\.js|apps\/([a-z]+)\/src\/main\.ts)/
+        .exec(child.args)
+        ?.slice(1)
+        .find((name) => name !== undefined);
       if (!app) continue;
       const metricsPort = Number(
         await readProcessVariable(child.pid, 'METRICS_PORT'),
