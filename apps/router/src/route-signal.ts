@@ -16,12 +16,12 @@ import {
   identityHash,
   parseSignal,
   webhookId,
+  webhookIdOfIdentity,
   type Signal,
 } from '@signalpost/signal';
 import {
   createDeliveries,
   deliveryInfoOf,
-  enqueueDeliveries,
   type DeadLetterStore,
   type DeliveryStore,
   type RoutingStore,
@@ -34,6 +34,7 @@ import {
   evaluateFilter,
   evaluateKey,
 } from '@signalpost/transforms';
+import type { EnqueueBatcher } from './enqueue-batcher';
 import type { SubscriptionCache } from './subscription-cache';
 
 /** Services the router shares across signal jobs. */
@@ -48,6 +49,8 @@ export interface RouterDependencies {
   readonly deliveries: DeliveryStore;
   readonly deadLetters: DeadLetterStore;
   readonly deliveriesQueue: Queue;
+  /** Enqueues the deliveries of concurrent routings in one call. */
+  readonly enqueuer: EnqueueBatcher;
   readonly throttles: FixedWindowCounter;
   readonly expressions: ExpressionCache;
   /** `SIGNALPOST_METRICS_TARGET_LABELS`. */
@@ -143,12 +146,20 @@ async function routeInOneCall(
   const jobId = job.id ?? job.name;
   const jobs: DeliveryJobData[] = [];
   const now = Date.now();
+  const webhook = webhookIdOfIdentity(identity);
   for (const subscription of passed) {
     for (const target of subscription.dispatch) {
       if (target.disabled) continue;
-      jobs.push(
-        deliveryJob(signal, identity, jobId, subscription, target, now, job),
-      );
+      jobs.push({
+        deliveryId: deliveryId(jobId, subscription.id, target.id),
+        signal,
+        signalIdentity: identity,
+        subscriptionId: subscription.id,
+        targetId: target.id,
+        webhookId: webhook,
+        createdAtMs: now,
+        acceptedAtMs: job.timestamp,
+      });
     }
   }
   const outcome = await dependencies.routing.route(
@@ -160,35 +171,13 @@ async function routeInOneCall(
   if (outcome.kind === 'duplicate') return 'duplicate';
 
   const pending = new Set(outcome.pending);
-  await enqueueDeliveries(
-    dependencies.deliveriesQueue,
+  await dependencies.enqueuer.enqueue(
     jobs.filter((item) => pending.has(item.deliveryId)),
   );
   if (outcome.kind === 'routed') return 'already_routed';
   dependencies.metrics.deliveriesCreated.inc(jobs.length);
   dependencies.metrics.signalsRouted.inc({ result });
   return result;
-}
-
-function deliveryJob(
-  signal: Signal,
-  identity: string,
-  signalJobId: string,
-  subscription: Subscription,
-  target: Target,
-  createdAtMs: number,
-  job: Job,
-): DeliveryJobData {
-  return {
-    deliveryId: deliveryId(signalJobId, subscription.id, target.id),
-    signal,
-    signalIdentity: identity,
-    subscriptionId: subscription.id,
-    targetId: target.id,
-    webhookId: webhookId(signal.source, signal.id),
-    createdAtMs,
-    acceptedAtMs: job.timestamp,
-  };
 }
 
 function hasThrottle(subscription: Subscription): boolean {

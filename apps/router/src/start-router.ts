@@ -27,6 +27,7 @@ import {
 import { ExpressionCache } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
 import { routeSignal, type RouterDependencies } from './route-signal';
+import { EnqueueBatcher } from './enqueue-batcher';
 import { SubscriptionCache } from './subscription-cache';
 
 /** Signal jobs one router process handles at once. */
@@ -109,6 +110,7 @@ export async function startRouter(
     deliveries: new DeliveryStore(redis, keys, records),
     deadLetters: new DeadLetterStore(redis, keys, records),
     deliveriesQueue,
+    enqueuer: new EnqueueBatcher(deliveriesQueue),
     throttles: new FixedWindowCounter(redis),
     expressions: new ExpressionCache(),
     metricsTargetLabels: config.metricsTargetLabels,

@@ -15,6 +15,15 @@ export function webhookId(source: string, id: string): string {
 }
 
 /**
+ * Derives the `webhook-id` from the signal's {@link identityHash}, the same
+ * value {@link webhookId} derives from `(source, id)`, without hashing again.
+ */
+export function webhookIdOfIdentity(identity: string): string {
+  const hash = Buffer.from(identity, 'hex').toString('base64url');
+  return WEBHOOK_ID_PREFIX + hash.slice(0, WEBHOOK_ID_HASH_CHARS);
+}
+
+/**
  * Hashes a signal's identity `(source, id)` to 64 hex characters of
  * SHA-256(source, NUL, id), short and safe to embed in Redis keys.
  */

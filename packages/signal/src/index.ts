@@ -11,6 +11,11 @@ export {
   SignalEncodingError,
   SIGNAL_ENCODING_ERROR_CODE,
 } from './signal-encoding-error';
-export { webhookId, identityHash, newSignalId } from './identity';
+export {
+  webhookId,
+  webhookIdOfIdentity,
+  identityHash,
+  newSignalId,
+} from './identity';
 export { isRfc3339Timestamp } from './time';
 export { isJsonMediaType } from './media-type';

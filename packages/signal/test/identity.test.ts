@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
-import { identityHash, newSignalId, webhookId } from '../src';
+import {
+  identityHash,
+  newSignalId,
+  webhookId,
+  webhookIdOfIdentity,
+} from '../src';
 
 // Computed with `printf '%s\0%s' SOURCE ID | openssl dgst -sha256`.
 const OPENSSL_VECTORS = [
@@ -52,6 +57,12 @@ describe('webhookId', () => {
 
   it('differs when the boundary between source and id moves', () => {
     expect(webhookId('ab', 'c')).not.toBe(webhookId('a', 'bc'));
+  });
+});
+
+describe('webhookIdOfIdentity', () => {
+  it.each(OPENSSL_VECTORS)('matches webhookId for $source, $id', (vector) => {
+    expect(webhookIdOfIdentity(vector.hex)).toBe(vector.webhookId);
   });
 });
 
