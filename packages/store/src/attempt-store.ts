@@ -105,27 +105,43 @@ return { state, version, lease[1], lease[3], lease[4] }
 `,
 );
 
-// Records a successful attempt, ends the delivery `delivered` once, and
-// releases its lease. KEYS: attempts list, delivery record, ledger, lease
-// set. ARGV: attempt JSON, attempts kept, retention ms, updatedAt, lease id.
-// Returns 1 when it ended the delivery, 0 when it had ended already.
-const SUCCEED_ATTEMPT = new LuaScript(
-  'succeed attempt',
+// Records successful attempts: for each delivery, appends the attempt, ends
+// the delivery `delivered` once and releases its lease. KEYS: the ledger,
+// then per delivery its attempts list, record and lease set. ARGV: attempts
+// kept, retention ms, updatedAt, then per delivery the attempt JSON and the
+// lease id. Returns per delivery 1 when it ended it, 0 when it had ended.
+const SUCCEED_ATTEMPTS = new LuaScript(
+  'succeed attempts',
   `
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('ZREM', KEYS[4], ARGV[5])
-local state = redis.call('HGET', KEYS[2], 'state')
-if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
-  return 0
+local results = {}
+for i = 0, (#KEYS - 1) / 3 - 1 do
+  local attempts, record, leases = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
+  redis.call('RPUSH', attempts, ARGV[4 + i * 2])
+  redis.call('LTRIM', attempts, -tonumber(ARGV[1]), -1)
+  redis.call('PEXPIRE', attempts, ARGV[2])
+  redis.call('ZREM', leases, ARGV[5 + i * 2])
+  local state = redis.call('HGET', record, 'state')
+  if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+    results[i + 1] = 0
+  else
+    redis.call('HSET', record, 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[3])
+    redis.call('HDEL', record, 'nextAttemptAt')
+    redis.call('HINCRBY', KEYS[1], 'delivered', 1)
+    results[i + 1] = 1
+  end
 end
-redis.call('HSET', KEYS[2], 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[4])
-redis.call('HDEL', KEYS[2], 'nextAttemptAt')
-redis.call('HINCRBY', KEYS[3], 'delivered', 1)
-return 1
+return results
 `,
 );
+
+/** A success waiting for the next {@link AttemptStore.succeed} call to Redis. */
+interface PendingSuccess {
+  readonly deliveryId: string;
+  readonly attemptJson: string;
+  readonly leaseKey: string;
+  readonly resolve: (changed: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 /** What {@link AttemptStore.begin} read. */
 export type AttemptStart =
@@ -170,6 +186,8 @@ export interface AttemptLease {
  * subscription, take the lease, record a success.
  */
 export class AttemptStore {
+  private successes: PendingSuccess[] = [];
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -291,30 +309,56 @@ export class AttemptStore {
   /**
    * Records a successful attempt, ends the delivery `delivered` and
    * releases its lease at `leaseKey`. Returns false when the delivery had
-   * ended already, so the caller counts it once.
+   * ended already, so the caller counts it once. Successes of one turn of
+   * the event loop share one script call.
    */
   async succeed(
     deliveryId: string,
     attempt: AttemptRecord,
     leaseKey: string,
   ): Promise<boolean> {
-    const changed = await SUCCEED_ATTEMPT.run(
-      this.redis,
-      [
-        this.keys.deliveryAttempts(deliveryId),
-        this.keys.delivery(deliveryId),
-        this.keys.ledger,
-        leaseKey,
-      ],
-      [
-        JSON.stringify(attempt),
-        MAX_ATTEMPTS_KEPT,
-        this.options.retentionMs,
-        new Date().toISOString(),
+    return new Promise((resolve, reject) => {
+      this.successes.push({
         deliveryId,
-      ],
-    );
-    return changed === 1;
+        attemptJson: JSON.stringify(attempt),
+        leaseKey,
+        resolve,
+        reject,
+      });
+      if (this.successes.length > 1) return;
+      setImmediate(() => void this.sendSuccesses());
+    });
+  }
+
+  // Successes recorded in one turn of the event loop go to Redis in one
+  // script call, so concurrent deliveries share one write.
+  private async sendSuccesses(): Promise<void> {
+    const batch = this.successes;
+    this.successes = [];
+    const keys: string[] = [this.keys.ledger];
+    const args: (string | number)[] = [
+      MAX_ATTEMPTS_KEPT,
+      this.options.retentionMs,
+      new Date().toISOString(),
+    ];
+    for (const success of batch) {
+      keys.push(
+        this.keys.deliveryAttempts(success.deliveryId),
+        this.keys.delivery(success.deliveryId),
+        success.leaseKey,
+      );
+      args.push(success.attemptJson, success.deliveryId);
+    }
+    try {
+      const changed = (await SUCCEED_ATTEMPTS.run(
+        this.redis,
+        keys,
+        args,
+      )) as number[];
+      batch.forEach((success, index) => success.resolve(changed[index] === 1));
+    } catch (error) {
+      for (const success of batch) success.reject(error);
+    }
   }
 }
 

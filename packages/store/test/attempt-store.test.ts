@@ -494,6 +494,24 @@ describe('AttemptStore', () => {
   });
 
   describe('succeed', () => {
+    it('records concurrent successes in one call', async () => {
+      const leaseKey = keys.inFlight('primary');
+      for (const id of ['d-1', 'd-2', 'd-3']) await createDelivery(id);
+      await deliveries.finalize('d-3', 'dead_lettered', 'retries_exhausted');
+      const evalsha = jest.spyOn(redis, 'evalsha');
+
+      const changed = await Promise.all(
+        ['d-1', 'd-2', 'd-3'].map((id) =>
+          attempts.succeed(id, attempt(1), leaseKey),
+        ),
+      );
+
+      expect(evalsha).toHaveBeenCalledTimes(1);
+      expect(changed).toEqual([true, true, false]);
+      expect(await deliveries.ledger()).toMatchObject({ delivered: 2 });
+      evalsha.mockRestore();
+    });
+
     it('records the attempt and ends the delivery', async () => {
       await createDelivery('d-1');
       const leaseKey = keys.inFlight('primary');
