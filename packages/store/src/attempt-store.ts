@@ -1,4 +1,8 @@
-import { IN_FLIGHT_ACQUIRE_LUA, LuaScript } from '@signalpost/delivery-policy';
+import {
+  ACQUIRE_LEASE_FUNCTION_LUA,
+  LuaScript,
+  REDIS_NOW_MS_LUA,
+} from '@signalpost/delivery-policy';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { Subscription } from '@signalpost/subscriptions';
 import type { AttemptRecord, DeliveryState } from './records';
@@ -35,20 +39,20 @@ return { state, version, json, redis.call('HGETALL', KEYS[4]) }
 `,
 );
 
-// Lua that takes an in-flight lease with the limiter's own script, and when
-// it is granted marks the delivery in flight and reads whether the target's
-// circuit is closed. KEYS[1] and ARGV[1..3] are the limiter's (lease set;
-// lease id, limit, lease ms). `deliveryKey`, `breakerKey` and `updatedAt`
-// must be set before it. Sets `lease` to {acquired, inFlight, retryAfterMs,
+// Lua that defines takeLease(leaseKey, deliveryKey, breakerKey, leaseId,
+// limit, leaseMs, updatedAt): takes an in-flight lease as the limiter does,
+// and when it is granted marks the delivery in flight and reads whether the
+// target's circuit is closed. Returns {acquired, inFlight, retryAfterMs,
 // circuitClosed}.
-const TAKE_LEASE_LUA = `
-local function acquire()
-${IN_FLIGHT_ACQUIRE_LUA}
-end
-local lease = acquire()
-if lease[1] == 1 then
+const TAKE_LEASE_LUA = `${REDIS_NOW_MS_LUA}
+${ACQUIRE_LEASE_FUNCTION_LUA}
+local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leaseMs, updatedAt)
+  local lease = acquireLease(leaseKey, leaseId, limit, leaseMs, nowMs)
+  if lease[1] ~= 1 then
+    return { lease[1], lease[2], lease[3], 0 }
+  end
   -- An ended delivery (its job re-run after a stall) or a missing record
-  -- keeps its state; the attempt's recording then changes nothing either.
+  -- keeps its state, and the attempt's recording then changes nothing.
   local current = redis.call('HGET', deliveryKey, 'state')
   if current and current ~= 'delivered' and current ~= 'dead_lettered'
     and current ~= 'throttled' and current ~= 'dropped' then
@@ -58,9 +62,7 @@ if lease[1] == 1 then
   local circuit = redis.call('HGET', breakerKey, 'state')
   local closed = 0
   if not circuit or circuit == 'closed' then closed = 1 end
-  lease = { 1, lease[2], 0, closed }
-else
-  lease = { lease[1], lease[2], lease[3], 0 }
+  return { 1, lease[2], 0, closed }
 end
 `;
 
@@ -69,41 +71,59 @@ end
 // Returns {acquired, inFlight, retryAfterMs, circuitClosed}.
 const START_ATTEMPT = new LuaScript(
   'start attempt',
-  `
-local deliveryKey, breakerKey, updatedAt = KEYS[2], KEYS[3], ARGV[4]
-${TAKE_LEASE_LUA}
-return lease
+  `${TAKE_LEASE_LUA}
+return takeLease(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
 `,
 );
 
-// BEGIN_ATTEMPT and START_ATTEMPT in one round trip, for a worker whose copy
-// of the subscription shows the attempt needs nothing else first. The lease
-// is taken only when the copy is current. KEYS: lease set, delivery record,
-// breaker hash, subscriptions version, subscriptions hash, disabled marks.
-// ARGV: lease id, limit, lease ms, updatedAt, subscription id, the copy's
-// version. Returns {state} for an ended delivery, {state, version, json,
-// marks} as BEGIN_ATTEMPT does when the copy is stale, else {state, version,
-// acquired, retryAfterMs, circuitClosed}.
-const BEGIN_AND_START_ATTEMPT = new LuaScript(
-  'begin and start attempt',
-  `
-local state = redis.call('HGET', KEYS[2], 'state') or ''
-if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
-  return { state }
-end
-local version = redis.call('GET', KEYS[4]) or '0'
-if version ~= ARGV[6] then
-  local json = redis.call('HGET', KEYS[5], ARGV[5])
-  if not json then
-    return { state, version, '' }
+// BEGIN_ATTEMPT and START_ATTEMPT in one round trip, for attempts whose
+// worker holds a copy of the subscription that shows nothing else is due
+// first, several attempts per call. The lease is taken only when the copy
+// is current. KEYS: subscriptions version, subscriptions hash, then per
+// attempt its lease set, delivery record, breaker hash and disabled marks.
+// ARGV: updatedAt, then per attempt the lease id, limit, lease ms,
+// subscription id and the copy's version. Returns per attempt {state} for
+// an ended delivery, {state, version, json, marks} as BEGIN_ATTEMPT does
+// when the copy is stale, else {state, version, acquired, retryAfterMs,
+// circuitClosed}.
+const BEGIN_AND_START_ATTEMPTS = new LuaScript(
+  'begin and start attempts',
+  `${TAKE_LEASE_LUA}
+local version = redis.call('GET', KEYS[1]) or '0'
+local results = {}
+for i = 0, (#KEYS - 2) / 4 - 1 do
+  local leaseKey, deliveryKey = KEYS[3 + i * 4], KEYS[4 + i * 4]
+  local breakerKey, marksKey = KEYS[5 + i * 4], KEYS[6 + i * 4]
+  local a = 2 + i * 5
+  local state = redis.call('HGET', deliveryKey, 'state') or ''
+  if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+    results[i + 1] = { state }
+  elseif version ~= ARGV[a + 4] then
+    local json = redis.call('HGET', KEYS[2], ARGV[a + 3])
+    if not json then
+      results[i + 1] = { state, version, '' }
+    else
+      results[i + 1] = { state, version, json, redis.call('HGETALL', marksKey) }
+    end
+  else
+    local lease = takeLease(leaseKey, deliveryKey, breakerKey, ARGV[a],
+      tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[1])
+    results[i + 1] = { state, version, lease[1], lease[3], lease[4] }
   end
-  return { state, version, json, redis.call('HGETALL', KEYS[6]) }
 end
-local deliveryKey, breakerKey, updatedAt = KEYS[2], KEYS[3], ARGV[4]
-${TAKE_LEASE_LUA}
-return { state, version, lease[1], lease[3], lease[4] }
+return results
 `,
 );
+
+/** An attempt waiting for the next begin-and-start call to Redis. */
+interface PendingStart {
+  readonly deliveryId: string;
+  readonly subscriptionId: string;
+  readonly knownVersion: string;
+  readonly lease: LeaseRequest;
+  readonly resolve: (start: AttemptStart & { lease?: AttemptLease }) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 // Records successful attempts: for each delivery, appends the attempt, ends
 // the delivery `delivered` once and releases its lease. KEYS: the ledger,
@@ -142,6 +162,15 @@ interface PendingSuccess {
   readonly resolve: (changed: boolean) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** One attempt's reply of the begin-and-start script. */
+type StartReply = [
+  string,
+  string?,
+  (string | number)?,
+  (string[] | number)?,
+  number?,
+];
 
 /** What {@link AttemptStore.begin} read. */
 export type AttemptStart =
@@ -186,6 +215,7 @@ export interface AttemptLease {
  * subscription, take the lease, record a success.
  */
 export class AttemptStore {
+  private starts: PendingStart[] = [];
   private successes: PendingSuccess[] = [];
 
   constructor(
@@ -272,25 +302,68 @@ export class AttemptStore {
     knownVersion: string,
     lease: LeaseRequest,
   ): Promise<AttemptStart & { readonly lease?: AttemptLease }> {
-    const reply = (await BEGIN_AND_START_ATTEMPT.run(
-      this.redis,
-      [
-        lease.leaseKey,
-        this.keys.delivery(deliveryId),
-        lease.breakerKey,
-        this.keys.subscriptionsVersion,
-        this.keys.subscriptions,
-        this.keys.subscriptionDisabled(subscriptionId),
-      ],
-      [
+    return new Promise((resolve, reject) => {
+      this.starts.push({
         deliveryId,
-        lease.limit,
-        lease.leaseMs,
-        new Date().toISOString(),
         subscriptionId,
         knownVersion,
-      ],
-    )) as [string, string?, (string | number)?, (string[] | number)?, number?];
+        lease,
+        resolve,
+        reject,
+      });
+      if (this.starts.length > 1) return;
+      setImmediate(() => void this.sendStarts());
+    });
+  }
+
+  // Attempts started in one turn of the event loop go to Redis in one
+  // script call, so concurrent deliveries share one write.
+  private async sendStarts(): Promise<void> {
+    const batch = this.starts;
+    this.starts = [];
+    const keys: string[] = [
+      this.keys.subscriptionsVersion,
+      this.keys.subscriptions,
+    ];
+    const args: (string | number)[] = [new Date().toISOString()];
+    for (const start of batch) {
+      keys.push(
+        start.lease.leaseKey,
+        this.keys.delivery(start.deliveryId),
+        start.lease.breakerKey,
+        this.keys.subscriptionDisabled(start.subscriptionId),
+      );
+      args.push(
+        start.deliveryId,
+        start.lease.limit,
+        start.lease.leaseMs,
+        start.subscriptionId,
+        start.knownVersion,
+      );
+    }
+    let replies: StartReply[];
+    try {
+      replies = (await BEGIN_AND_START_ATTEMPTS.run(
+        this.redis,
+        keys,
+        args,
+      )) as StartReply[];
+    } catch (error) {
+      for (const start of batch) start.reject(error);
+      return;
+    }
+    batch.forEach((start, index) => {
+      try {
+        start.resolve(this.readStartWithLease(replies[index] ?? ['']));
+      } catch (error) {
+        start.reject(error);
+      }
+    });
+  }
+
+  private readStartWithLease(
+    reply: StartReply,
+  ): AttemptStart & { readonly lease?: AttemptLease } {
     const [state, version, third] = reply;
     if (typeof third !== 'number') return this.readStart(reply);
     return {

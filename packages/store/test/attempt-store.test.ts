@@ -362,6 +362,34 @@ describe('AttemptStore', () => {
   });
 
   describe('beginAndStart', () => {
+    it('serves concurrent attempts in one call', async () => {
+      await subscriptions.create(await buildSubscription());
+      await createDelivery('d-1');
+      await createDelivery('d-2');
+      await createDelivery('d-3');
+      await deliveries.finalize('d-3', 'delivered');
+      const current = String(await subscriptions.version());
+      const evalsha = jest.spyOn(redis, 'evalsha');
+
+      const [first, second, ended, stale] = await Promise.all([
+        attempts.beginAndStart('d-1', subscriptionId, current, leaseRequest(1)),
+        attempts.beginAndStart('d-2', subscriptionId, current, leaseRequest(1)),
+        attempts.beginAndStart('d-3', subscriptionId, current, leaseRequest(1)),
+        attempts.beginAndStart('d-1', subscriptionId, 'old', leaseRequest(1)),
+      ]);
+      const calls = evalsha.mock.calls.length;
+      evalsha.mockRestore();
+
+      expect(calls).toBe(1);
+      expect(first?.lease?.acquired).toBe(true);
+      expect(second?.lease?.acquired).toBe(false);
+      expect(ended).toEqual({ ended: true, state: 'delivered' });
+      expect(stale?.lease).toBeUndefined();
+      expect(stale && openStart(stale).subscription).toEqual(
+        await subscriptions.get(subscriptionId),
+      );
+    });
+
     it('takes the lease for a current copy', async () => {
       await subscriptions.create(await buildSubscription());
       await createScheduledDelivery('d-1');

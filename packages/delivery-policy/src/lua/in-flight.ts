@@ -18,6 +18,28 @@ end
 `;
 
 /**
+ * Lua that defines `acquireLease(leaseKey, leaseId, limit, leaseMs, nowMs)`,
+ * the acquire step of {@link IN_FLIGHT_ACQUIRE_LUA} as a function, for
+ * scripts that take leases of several sets or among other steps. Returns
+ * `{acquired (0 or 1), inFlight, retryAfterMs}`.
+ */
+export const ACQUIRE_LEASE_FUNCTION_LUA = `
+local function acquireLease(leaseKey, leaseId, limit, leaseMs, nowMs)
+  redis.call('ZREMRANGEBYSCORE', leaseKey, '-inf', nowMs)
+  local existingExpiry = redis.call('ZSCORE', leaseKey, leaseId)
+  local inFlight = redis.call('ZCARD', leaseKey)
+  if not existingExpiry and inFlight >= limit then
+    local earliest = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
+    return { 0, inFlight, math.max(1, tonumber(earliest[2]) - nowMs) }
+  end
+  redis.call('ZADD', leaseKey, nowMs + leaseMs, leaseId)
+  local last = redis.call('ZRANGE', leaseKey, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', leaseKey, math.max(1, tonumber(last[2]) - nowMs))
+  return { 1, redis.call('ZCARD', leaseKey), 0 }
+end
+`;
+
+/**
  * Acquires a lease if fewer than the limit are held. Acquiring a lease id that
  * is already held succeeds again and extends its expiry, without taking a
  * second slot.
@@ -28,20 +50,9 @@ end
  * Returns `{acquired (0 or 1), inFlight, retryAfterMs}`. When rejected,
  * `retryAfterMs` is the time until the earliest lease expires.
  */
-export const IN_FLIGHT_ACQUIRE_LUA = `${LEASE_PRELUDE_LUA}
-local limit = tonumber(ARGV[2])
-local leaseMs = tonumber(ARGV[3])
-
-local existingExpiry = redis.call('ZSCORE', leaseKey, leaseId)
-local inFlight = redis.call('ZCARD', leaseKey)
-if not existingExpiry and inFlight >= limit then
-  local earliest = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
-  return { 0, inFlight, math.max(1, tonumber(earliest[2]) - nowMs) }
-end
-
-redis.call('ZADD', leaseKey, nowMs + leaseMs, leaseId)
-expireWithLastLease()
-return { 1, redis.call('ZCARD', leaseKey), 0 }
+export const IN_FLIGHT_ACQUIRE_LUA = `${REDIS_NOW_MS_LUA}
+${ACQUIRE_LEASE_FUNCTION_LUA}
+return acquireLease(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), nowMs)
 `;
 
 /**
