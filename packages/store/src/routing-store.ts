@@ -3,78 +3,101 @@ import type { Signal } from '@signalpost/signal';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { DeliveryInfo, SignalState } from './records';
 
-// Routes a signal in one round trip. It claims the (source, id) for the job
-// as the claim script does, creates the missing delivery records, counts
-// them in the ledger, links them to the signal and records the router's
-// result. A job that had finished routing (a re-run after a crash) changes
-// nothing, but still learns which deliveries are pending so it can enqueue
-// them again.
+// Routes signals in one round trip. For each it claims the (source, id)
+// for the job as the claim script does, creates the missing delivery
+// records, counts them in the ledger, links them to the signal and records
+// the router's result. A job that had finished routing (a re-run after a
+// crash) changes nothing, but still learns which deliveries are pending so
+// it can enqueue them again.
 //
-// KEYS: dedup key, signal record, id index, ledger, the signal's deliveries
-// set, then one record key per delivery. ARGV: job id, dedup TTL ms,
-// retention ms, signal JSON, receivedAt, identity, result state, routedAt,
-// score of the first link (ms), then one info JSON per delivery, then the
-// delivery ids in the same order.
+// KEYS: the ledger, then per signal its dedup key, record, id index and
+// deliveries set, and one record key per delivery. ARGV: dedup TTL ms,
+// retention ms, routedAt, score of the first link (ms), then per signal
+// its delivery count n, job id, signal JSON, receivedAt, identity, result
+// state, n info JSONs and the n delivery ids.
 //
-// Returns {'duplicate', first job id}, or {kind, pending...} where kind is
-// 'new', 'own' or 'routed' and pending has, per delivery, 1 when it is
-// still pending and must be enqueued, else 0.
-const ROUTE_SIGNAL = new LuaScript(
-  'route signal',
+// Returns per signal {'duplicate', first job id}, or {kind, pending...}
+// where kind is 'new', 'own' or 'routed' and pending has, per delivery, 1
+// when it is still pending and must be enqueued, else 0.
+const ROUTE_SIGNALS = new LuaScript(
+  'route signals',
   `
-local existing = redis.call('GET', KEYS[1])
-if existing and existing ~= ARGV[1] then return { 'duplicate', existing } end
-local retention = tonumber(ARGV[3])
-if not existing then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
-end
-local kind = 'new'
-if existing then kind = 'own' end
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('HSET', KEYS[2], 'signal', ARGV[4], 'state', 'routing', 'receivedAt', ARGV[5], 'jobId', ARGV[1])
-  redis.call('PEXPIRE', KEYS[2], retention)
-  redis.call('SADD', KEYS[3], ARGV[6])
-  redis.call('PEXPIRE', KEYS[3], retention)
-elseif existing and redis.call('HGET', KEYS[2], 'state') ~= 'routing' then
-  kind = 'routed'
-end
+local dedupTtl, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
+local routedAt, firstScore = ARGV[3], tonumber(ARGV[4])
 
-local reply = { kind }
-local created = 0
-for i = 6, #KEYS do
-  local key = KEYS[i]
-  if kind ~= 'routed' and redis.call('EXISTS', key) == 0 then
-    redis.call('HSET', key, 'info', ARGV[i + 4], 'state', 'pending')
-    redis.call('PEXPIRE', key, retention)
-    created = created + 1
-    reply[#reply + 1] = 1
-  elseif redis.call('HGET', key, 'state') == 'pending' then
-    reply[#reply + 1] = 1
-  else
-    reply[#reply + 1] = 0
+local function routeOne(k, a, n)
+  local jobId = ARGV[a + 1]
+  local existing = redis.call('GET', KEYS[k])
+  if existing and existing ~= jobId then return { 'duplicate', existing } end
+  if not existing then
+    redis.call('SET', KEYS[k], jobId, 'PX', dedupTtl)
   end
-end
-if kind == 'routed' then return reply end
+  local kind = 'new'
+  if existing then kind = 'own' end
+  if redis.call('EXISTS', KEYS[k + 1]) == 0 then
+    redis.call('HSET', KEYS[k + 1], 'signal', ARGV[a + 2], 'state', 'routing', 'receivedAt', ARGV[a + 3], 'jobId', jobId)
+    redis.call('PEXPIRE', KEYS[k + 1], retention)
+    redis.call('SADD', KEYS[k + 2], ARGV[a + 4])
+    redis.call('PEXPIRE', KEYS[k + 2], retention)
+  elseif existing and redis.call('HGET', KEYS[k + 1], 'state') ~= 'routing' then
+    kind = 'routed'
+  end
 
-if created > 0 then redis.call('HINCRBY', KEYS[4], 'created', created) end
-redis.call('HSET', KEYS[2], 'state', ARGV[7], 'routedAt', ARGV[8])
-if #KEYS >= 6 then
-  local firstScore = tonumber(ARGV[9])
-  local members = {}
-  local count = #KEYS - 5
-  for i = 6, #KEYS do
-    members[#members + 1] = firstScore + i - 6
-    members[#members + 1] = ARGV[i + 4 + count]
-    if #members >= 1000 or i == #KEYS then
-      redis.call('ZADD', KEYS[5], 'NX', unpack(members))
-      members = {}
+  local reply = { kind }
+  local created = 0
+  for d = 0, n - 1 do
+    local key = KEYS[k + 4 + d]
+    if kind ~= 'routed' and redis.call('EXISTS', key) == 0 then
+      redis.call('HSET', key, 'info', ARGV[a + 6 + d], 'state', 'pending')
+      redis.call('PEXPIRE', key, retention)
+      created = created + 1
+      reply[#reply + 1] = 1
+    elseif redis.call('HGET', key, 'state') == 'pending' then
+      reply[#reply + 1] = 1
+    else
+      reply[#reply + 1] = 0
     end
   end
-  redis.call('PEXPIRE', KEYS[5], retention)
+  if kind == 'routed' then return reply end
+
+  if created > 0 then redis.call('HINCRBY', KEYS[1], 'created', created) end
+  redis.call('HSET', KEYS[k + 1], 'state', ARGV[a + 5], 'routedAt', routedAt)
+  if n > 0 then
+    local members = {}
+    for d = 0, n - 1 do
+      members[#members + 1] = firstScore + d
+      members[#members + 1] = ARGV[a + 6 + n + d]
+      if #members >= 1000 or d == n - 1 then
+        redis.call('ZADD', KEYS[k + 3], 'NX', unpack(members))
+        members = {}
+      end
+    end
+    redis.call('PEXPIRE', KEYS[k + 3], retention)
+  end
+  return reply
 end
-return reply
+
+local results = {}
+local k, a = 2, 5
+while k <= #KEYS do
+  local n = tonumber(ARGV[a])
+  results[#results + 1] = routeOne(k, a, n)
+  k = k + 4 + n
+  a = a + 6 + 2 * n
+end
+return results
 `,
 );
+
+/** A signal waiting for the next routing call to Redis. */
+interface PendingRoute {
+  readonly item: SignalToRoute;
+  readonly state: SignalState;
+  readonly deliveries: readonly DeliveryInfo[];
+  readonly routedAt: Date;
+  readonly resolve: (outcome: RouteOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 /** A signal job to route, as the router received it. */
 export interface SignalToRoute {
@@ -101,9 +124,12 @@ export type RouteOutcome =
 /**
  * The router's records of a signal and its deliveries, written in one
  * script so a signal is claimed, its deliveries created and its result
- * recorded together.
+ * recorded together. The signals routed in one turn of the event loop
+ * share one script call.
  */
 export class RoutingStore {
+  private waiting: PendingRoute[] = [];
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -125,37 +151,65 @@ export class RoutingStore {
     deliveries: readonly DeliveryInfo[],
     routedAt: Date,
   ): Promise<RouteOutcome> {
-    const keys = [
-      this.keys.dedup(item.identity),
-      this.keys.signal(item.identity),
-      this.keys.signalsById(item.signal.id),
-      this.keys.ledger,
-      this.keys.signalDeliveries(item.identity),
-      ...deliveries.map((delivery) => this.keys.delivery(delivery.id)),
-    ];
-    const args = [
-      item.jobId,
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, state, deliveries, routedAt, resolve, reject });
+      if (this.waiting.length > 1) return;
+      setImmediate(() => void this.send());
+    });
+  }
+
+  // Signals routed in one turn of the event loop go to Redis in one script
+  // call, so concurrent routings share one write.
+  private async send(): Promise<void> {
+    const batch = this.waiting;
+    this.waiting = [];
+    const routedAt = batch[0]?.routedAt ?? new Date();
+    const keys: string[] = [this.keys.ledger];
+    const args: (string | number)[] = [
       this.options.dedupTtlMs,
       this.options.retentionMs,
-      JSON.stringify(item.signal),
-      item.receivedAt.toISOString(),
-      item.identity,
-      state,
       routedAt.toISOString(),
       routedAt.getTime(),
-      ...deliveries.map((delivery) => JSON.stringify(delivery)),
-      ...deliveries.map((delivery) => delivery.id),
     ];
-    const reply = (await ROUTE_SIGNAL.run(this.redis, keys, args)) as [
-      string,
-      ...(string | number)[],
-    ];
-    const [kind, ...rest] = reply;
-    if (kind === 'duplicate')
-      return { kind, duplicateOf: String(rest[0] ?? '') };
-    const pending = deliveries
-      .filter((_, index) => rest[index] === 1)
-      .map((delivery) => delivery.id);
-    return { kind: kind as 'new' | 'own' | 'routed', pending };
+    for (const { item, state, deliveries } of batch) {
+      keys.push(
+        this.keys.dedup(item.identity),
+        this.keys.signal(item.identity),
+        this.keys.signalsById(item.signal.id),
+        this.keys.signalDeliveries(item.identity),
+        ...deliveries.map((delivery) => this.keys.delivery(delivery.id)),
+      );
+      args.push(
+        deliveries.length,
+        item.jobId,
+        JSON.stringify(item.signal),
+        item.receivedAt.toISOString(),
+        item.identity,
+        state,
+        ...deliveries.map((delivery) => JSON.stringify(delivery)),
+        ...deliveries.map((delivery) => delivery.id),
+      );
+    }
+    let replies: [string, ...(string | number)[]][];
+    try {
+      replies = (await ROUTE_SIGNALS.run(this.redis, keys, args)) as [
+        string,
+        ...(string | number)[],
+      ][];
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    batch.forEach((waiting, index) => {
+      const [kind, ...rest] = replies[index] ?? [''];
+      if (kind === 'duplicate') {
+        waiting.resolve({ kind, duplicateOf: String(rest[0] ?? '') });
+        return;
+      }
+      const pending = waiting.deliveries
+        .filter((_, position) => rest[position] === 1)
+        .map((delivery) => delivery.id);
+      waiting.resolve({ kind: kind as 'new' | 'own' | 'routed', pending });
+    });
   }
 }

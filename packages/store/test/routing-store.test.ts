@@ -45,6 +45,28 @@ afterEach(async () => {
 });
 
 describe('RoutingStore.route', () => {
+  it('routes concurrent signals in one call', async () => {
+    const first = signalItem('job-1');
+    const again = signalItem('job-2');
+    const evalsha = jest.spyOn(redis, 'evalsha');
+
+    const outcomes = await Promise.all([
+      routing.route(first, 'routed', infos(2), routedAt),
+      routing.route(again, 'routed', infos(1, 'other'), routedAt),
+      routing.route(first, 'routed', infos(2), routedAt),
+    ]);
+    const calls = evalsha.mock.calls.length;
+    evalsha.mockRestore();
+
+    expect(calls).toBe(1);
+    expect(outcomes).toEqual([
+      { kind: 'new', pending: ['d-1', 'd-2'] },
+      { kind: 'duplicate', duplicateOf: 'job-1' },
+      { kind: 'routed', pending: ['d-1', 'd-2'] },
+    ]);
+    expect(await deliveries.ledger()).toMatchObject({ created: 2 });
+  });
+
   it('creates deliveries and records the result', async () => {
     const item = signalItem('job-1');
 
