@@ -1,12 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { DeliveryJobData } from '@signalpost/queues';
-import { enqueueDeliveries } from '@signalpost/store';
-
-interface Waiting {
-  readonly jobs: readonly DeliveryJobData[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
+import { TurnBatch, enqueueDeliveries } from '@signalpost/store';
 
 /**
  * Enqueues the delivery jobs of concurrent routings together. The jobs
@@ -14,34 +8,17 @@ interface Waiting {
  * the routings share one write to Redis.
  */
 export class EnqueueBatcher {
-  private waiting: Waiting[] = [];
-  private scheduled = false;
+  private readonly batch: TurnBatch<readonly DeliveryJobData[], undefined>;
 
-  constructor(private readonly queue: Queue) {}
-
-  /** Enqueues `jobs` with the others of this turn. Rejects if the call fails. */
-  enqueue(jobs: readonly DeliveryJobData[]): Promise<void> {
-    if (jobs.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ jobs, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => void this.flush());
+  constructor(queue: Queue) {
+    this.batch = new TurnBatch(async (groups) => {
+      await enqueueDeliveries(queue, groups.flat());
+      return groups.map(() => undefined);
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.waiting;
-    this.waiting = [];
-    this.scheduled = false;
-    try {
-      await enqueueDeliveries(
-        this.queue,
-        batch.flatMap((item) => item.jobs),
-      );
-      for (const item of batch) item.resolve();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-    }
+  /** Enqueues `jobs` with the others of this turn. Rejects if the call fails. */
+  async enqueue(jobs: readonly DeliveryJobData[]): Promise<void> {
+    if (jobs.length > 0) await this.batch.add(jobs);
   }
 }

@@ -7,6 +7,7 @@ import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { Subscription } from '@signalpost/subscriptions';
 import type { AttemptRecord, DeliveryState } from './records';
 import { MAX_ATTEMPTS_KEPT } from './delivery-store';
+import { TurnBatch } from './turn-batch';
 import { applyMarks } from './subscription-store';
 
 // The worker's scripts. Each replaces two or three separate calls with one
@@ -115,14 +116,12 @@ return results
 `,
 );
 
-/** An attempt waiting for the next begin-and-start call to Redis. */
-interface PendingStart {
+/** An attempt for the next begin-and-start call to Redis. */
+interface StartItem {
   readonly deliveryId: string;
   readonly subscriptionId: string;
   readonly knownVersion: string;
   readonly lease: LeaseRequest;
-  readonly resolve: (start: AttemptStart & { lease?: AttemptLease }) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 // Records successful attempts: for each delivery, appends the attempt, ends
@@ -154,13 +153,11 @@ return results
 `,
 );
 
-/** A success waiting for the next {@link AttemptStore.succeed} call to Redis. */
-interface PendingSuccess {
+/** A success for the next succeed call to Redis. */
+interface SuccessItem {
   readonly deliveryId: string;
   readonly attemptJson: string;
   readonly leaseKey: string;
-  readonly resolve: (changed: boolean) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /** One attempt's reply of the begin-and-start script. */
@@ -215,8 +212,14 @@ export interface AttemptLease {
  * subscription, take the lease, record a success.
  */
 export class AttemptStore {
-  private starts: PendingStart[] = [];
-  private successes: PendingSuccess[] = [];
+  // The attempts and successes of one event-loop turn go to Redis in one
+  // script call each, so concurrent deliveries share one write.
+  private readonly starts = new TurnBatch<StartItem, StartReply>((items) =>
+    this.sendStarts(items),
+  );
+  private readonly successes = new TurnBatch<SuccessItem, number>((items) =>
+    this.sendSuccesses(items),
+  );
 
   constructor(
     private readonly redis: RedisClient,
@@ -302,25 +305,16 @@ export class AttemptStore {
     knownVersion: string,
     lease: LeaseRequest,
   ): Promise<AttemptStart & { readonly lease?: AttemptLease }> {
-    return new Promise((resolve, reject) => {
-      this.starts.push({
-        deliveryId,
-        subscriptionId,
-        knownVersion,
-        lease,
-        resolve,
-        reject,
-      });
-      if (this.starts.length > 1) return;
-      setImmediate(() => void this.sendStarts());
+    const reply = await this.starts.add({
+      deliveryId,
+      subscriptionId,
+      knownVersion,
+      lease,
     });
+    return this.readStartWithLease(reply);
   }
 
-  // Attempts started in one turn of the event loop go to Redis in one
-  // script call, so concurrent deliveries share one write.
-  private async sendStarts(): Promise<void> {
-    const batch = this.starts;
-    this.starts = [];
+  private async sendStarts(batch: readonly StartItem[]): Promise<StartReply[]> {
     const keys: string[] = [
       this.keys.subscriptionsVersion,
       this.keys.subscriptions,
@@ -341,24 +335,11 @@ export class AttemptStore {
         start.knownVersion,
       );
     }
-    let replies: StartReply[];
-    try {
-      replies = (await BEGIN_AND_START_ATTEMPTS.run(
-        this.redis,
-        keys,
-        args,
-      )) as StartReply[];
-    } catch (error) {
-      for (const start of batch) start.reject(error);
-      return;
-    }
-    batch.forEach((start, index) => {
-      try {
-        start.resolve(this.readStartWithLease(replies[index] ?? ['']));
-      } catch (error) {
-        start.reject(error);
-      }
-    });
+    return (await BEGIN_AND_START_ATTEMPTS.run(
+      this.redis,
+      keys,
+      args,
+    )) as StartReply[];
   }
 
   private readStartWithLease(
@@ -390,24 +371,17 @@ export class AttemptStore {
     attempt: AttemptRecord,
     leaseKey: string,
   ): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.successes.push({
-        deliveryId,
-        attemptJson: JSON.stringify(attempt),
-        leaseKey,
-        resolve,
-        reject,
-      });
-      if (this.successes.length > 1) return;
-      setImmediate(() => void this.sendSuccesses());
+    const changed = await this.successes.add({
+      deliveryId,
+      attemptJson: JSON.stringify(attempt),
+      leaseKey,
     });
+    return changed === 1;
   }
 
-  // Successes recorded in one turn of the event loop go to Redis in one
-  // script call, so concurrent deliveries share one write.
-  private async sendSuccesses(): Promise<void> {
-    const batch = this.successes;
-    this.successes = [];
+  private async sendSuccesses(
+    batch: readonly SuccessItem[],
+  ): Promise<number[]> {
     const keys: string[] = [this.keys.ledger];
     const args: (string | number)[] = [
       MAX_ATTEMPTS_KEPT,
@@ -422,16 +396,7 @@ export class AttemptStore {
       );
       args.push(success.attemptJson, success.deliveryId);
     }
-    try {
-      const changed = (await SUCCEED_ATTEMPTS.run(
-        this.redis,
-        keys,
-        args,
-      )) as number[];
-      batch.forEach((success, index) => success.resolve(changed[index] === 1));
-    } catch (error) {
-      for (const success of batch) success.reject(error);
-    }
+    return (await SUCCEED_ATTEMPTS.run(this.redis, keys, args)) as number[];
   }
 }
 

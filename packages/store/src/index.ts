@@ -7,3 +7,4 @@ export * from './subscription-store';
 export * from './create-deliveries';
 export * from './attempt-store';
 export * from './routing-store';
+export * from './turn-batch';

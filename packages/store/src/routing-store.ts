@@ -2,6 +2,7 @@ import { LuaScript } from '@signalpost/delivery-policy';
 import type { Signal } from '@signalpost/signal';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { DeliveryInfo, SignalState } from './records';
+import { TurnBatch } from './turn-batch';
 
 // Routes signals in one round trip. For each it claims the (source, id)
 // for the job as the claim script does, creates the missing delivery
@@ -89,15 +90,16 @@ return results
 `,
 );
 
-/** A signal waiting for the next routing call to Redis. */
-interface PendingRoute {
+/** A signal for the next routing call to Redis. */
+interface RouteItem {
   readonly item: SignalToRoute;
   readonly state: SignalState;
   readonly deliveries: readonly DeliveryInfo[];
   readonly routedAt: Date;
-  readonly resolve: (outcome: RouteOutcome) => void;
-  readonly reject: (error: unknown) => void;
 }
+
+/** One signal's reply of the routing script. */
+type RouteReply = [string, ...(string | number)[]];
 
 /** A signal job to route, as the router received it. */
 export interface SignalToRoute {
@@ -128,7 +130,11 @@ export type RouteOutcome =
  * share one script call.
  */
 export class RoutingStore {
-  private waiting: PendingRoute[] = [];
+  // The signals routed in one turn of the event loop go to Redis in one
+  // script call, so concurrent routings share one write.
+  private readonly batch = new TurnBatch<RouteItem, RouteReply>((items) =>
+    this.send(items),
+  );
 
   constructor(
     private readonly redis: RedisClient,
@@ -151,18 +157,21 @@ export class RoutingStore {
     deliveries: readonly DeliveryInfo[],
     routedAt: Date,
   ): Promise<RouteOutcome> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ item, state, deliveries, routedAt, resolve, reject });
-      if (this.waiting.length > 1) return;
-      setImmediate(() => void this.send());
+    const [kind, ...rest] = await this.batch.add({
+      item,
+      state,
+      deliveries,
+      routedAt,
     });
+    if (kind === 'duplicate')
+      return { kind, duplicateOf: String(rest[0] ?? '') };
+    const pending = deliveries
+      .filter((_, position) => rest[position] === 1)
+      .map((delivery) => delivery.id);
+    return { kind: kind as 'new' | 'own' | 'routed', pending };
   }
 
-  // Signals routed in one turn of the event loop go to Redis in one script
-  // call, so concurrent routings share one write.
-  private async send(): Promise<void> {
-    const batch = this.waiting;
-    this.waiting = [];
+  private async send(batch: readonly RouteItem[]): Promise<RouteReply[]> {
     const routedAt = batch[0]?.routedAt ?? new Date();
     const keys: string[] = [this.keys.ledger];
     const args: (string | number)[] = [
@@ -190,26 +199,6 @@ export class RoutingStore {
         ...deliveries.map((delivery) => delivery.id),
       );
     }
-    let replies: [string, ...(string | number)[]][];
-    try {
-      replies = (await ROUTE_SIGNALS.run(this.redis, keys, args)) as [
-        string,
-        ...(string | number)[],
-      ][];
-    } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
-      return;
-    }
-    batch.forEach((waiting, index) => {
-      const [kind, ...rest] = replies[index] ?? [''];
-      if (kind === 'duplicate') {
-        waiting.resolve({ kind, duplicateOf: String(rest[0] ?? '') });
-        return;
-      }
-      const pending = waiting.deliveries
-        .filter((_, position) => rest[position] === 1)
-        .map((delivery) => delivery.id);
-      waiting.resolve({ kind: kind as 'new' | 'own' | 'routed', pending });
-    });
+    return (await ROUTE_SIGNALS.run(this.redis, keys, args)) as RouteReply[];
   }
 }
