@@ -14,6 +14,14 @@ import { applyMarks } from './subscription-store';
 // round trip. They touch only keys of one prefix, which share the prefix's
 // hash tag, so they also run on Redis Cluster.
 
+// Lua that defines isEnded(state): whether a delivery state is final.
+const IS_ENDED_LUA = `
+local function isEnded(state)
+  return state == 'delivered' or state == 'dead_lettered'
+    or state == 'throttled' or state == 'dropped'
+end
+`;
+
 // Reads what an attempt needs first: the delivery's state and, unless the
 // caller's copy is current, its subscription. KEYS: delivery record,
 // subscriptions version, subscriptions hash, the subscription's disabled
@@ -23,9 +31,9 @@ import { applyMarks } from './subscription-store';
 // marks as a flat field/value list}.
 const BEGIN_ATTEMPT = new LuaScript(
   'begin attempt',
-  `
+  `${IS_ENDED_LUA}
 local state = redis.call('HGET', KEYS[1], 'state') or ''
-if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+if isEnded(state) then
   return { state }
 end
 local version = redis.call('GET', KEYS[2]) or '0'
@@ -46,6 +54,7 @@ return { state, version, json, redis.call('HGETALL', KEYS[4]) }
 // target's circuit is closed. Returns {acquired, inFlight, retryAfterMs,
 // circuitClosed}.
 const TAKE_LEASE_LUA = `${REDIS_NOW_MS_LUA}
+${IS_ENDED_LUA}
 ${ACQUIRE_LEASE_FUNCTION_LUA}
 local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leaseMs, updatedAt)
   local lease = acquireLease(leaseKey, leaseId, limit, leaseMs, nowMs)
@@ -55,8 +64,7 @@ local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leas
   -- An ended delivery (its job re-run after a stall) or a missing record
   -- keeps its state, and the attempt's recording then changes nothing.
   local current = redis.call('HGET', deliveryKey, 'state')
-  if current and current ~= 'delivered' and current ~= 'dead_lettered'
-    and current ~= 'throttled' and current ~= 'dropped' then
+  if current and not isEnded(current) then
     redis.call('HSET', deliveryKey, 'state', 'in_flight', 'updatedAt', updatedAt)
     redis.call('HDEL', deliveryKey, 'nextAttemptAt')
   end
@@ -97,7 +105,7 @@ for i = 0, (#KEYS - 2) / 4 - 1 do
   local breakerKey, marksKey = KEYS[5 + i * 4], KEYS[6 + i * 4]
   local a = 2 + i * 5
   local state = redis.call('HGET', deliveryKey, 'state') or ''
-  if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+  if isEnded(state) then
     results[i + 1] = { state }
   elseif version ~= ARGV[a + 4] then
     local json = redis.call('HGET', KEYS[2], ARGV[a + 3])
@@ -131,7 +139,7 @@ interface StartItem {
 // lease id. Returns per delivery 1 when it ended it, 0 when it had ended.
 const SUCCEED_ATTEMPTS = new LuaScript(
   'succeed attempts',
-  `
+  `${IS_ENDED_LUA}
 local results = {}
 for i = 0, (#KEYS - 1) / 3 - 1 do
   local attempts, record, leases = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
@@ -140,7 +148,7 @@ for i = 0, (#KEYS - 1) / 3 - 1 do
   redis.call('PEXPIRE', attempts, ARGV[2])
   redis.call('ZREM', leases, ARGV[5 + i * 2])
   local state = redis.call('HGET', record, 'state')
-  if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
+  if isEnded(state) then
     results[i + 1] = 0
   else
     redis.call('HSET', record, 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[3])
