@@ -320,7 +320,7 @@ describe('OriginCircuitBreaker', () => {
   describe('with knownClosed', () => {
     it('sends without asking Redis, and still records the outcome', async () => {
       const worker = originBreaker('known-closed');
-      // Redis holds the circuit open, but the caller read it closed.
+      // Redis has the circuit open, but the caller read it closed.
       await connections[0]?.hset(
         worker.keys.breaker,
         'state',

@@ -85,9 +85,9 @@ return takeLease(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber
 `,
 );
 
-// BEGIN_ATTEMPT and START_ATTEMPT in one round trip, for attempts whose
-// worker holds a copy of the subscription that shows nothing else is due
-// first, several attempts per call. The lease is taken only when the copy
+// BEGIN_ATTEMPT and START_ATTEMPT in one round trip, several attempts per
+// call, for attempts whose worker has a copy of the subscription that shows
+// nothing else is due first. The lease is taken only when the copy
 // is current. KEYS: subscriptions version, subscriptions hash, then per
 // attempt its lease set, delivery record, breaker hash and disabled marks.
 // ARGV: updatedAt, then per attempt the lease id, limit, lease ms,
@@ -177,9 +177,9 @@ type StartReply = [
   number?,
 ];
 
-/** What {@link AttemptStore.begin} read. */
+/** Result of {@link AttemptStore.begin}. */
 export type AttemptStart =
-  /** The delivery has ended; nothing more to do. */
+  /** The delivery has ended, so there is nothing more to do. */
   | { readonly ended: true; readonly state: DeliveryState }
   | {
       readonly ended: false;
@@ -197,7 +197,7 @@ export type AttemptStart =
 export interface LeaseRequest {
   /** The target's lease set. */
   readonly leaseKey: string;
-  /** Leases held at most at once. */
+  /** Max leases held at once. */
   readonly limit: number;
   /** How long the lease lasts unless released, in milliseconds. */
   readonly leaseMs: number;

@@ -385,7 +385,7 @@ describe('AttemptStore', () => {
       expect(second?.lease?.acquired).toBe(false);
       expect(ended).toEqual({ ended: true, state: 'delivered' });
       expect(stale?.lease).toBeUndefined();
-      expect(stale && openStart(stale).subscription).toEqual(
+      expect(openStart(stale).subscription).toEqual(
         await subscriptions.get(subscriptionId),
       );
     });

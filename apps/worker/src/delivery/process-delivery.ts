@@ -252,7 +252,7 @@ async function deliverWebhook(
   );
 }
 
-/** What an attempt needs to take a lease and pass the circuit. */
+/** Keys and breaker an attempt needs to take a lease and pass the circuit. */
 interface AttemptResources {
   readonly leaseKey: string;
   readonly breaker: OriginCircuitBreaker;

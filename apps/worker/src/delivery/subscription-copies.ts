@@ -1,11 +1,11 @@
 import type { Subscription } from '@signalpost/subscriptions';
 
-/** Copies kept at most; past it the oldest copy is dropped. */
+/** Max copies kept. Past it the oldest copy is dropped. */
 const MAX_COPIES = 10_000;
 
 /**
- * Longest time a copy is used, in milliseconds. Every write bumps the
- * subscriptions version, which makes every copy stale at once; the age
+ * Max time a copy is used, in milliseconds. Every write bumps the
+ * subscriptions version, which makes every copy stale at once. The age
  * limit also covers a write whose process died before it bumped the version.
  */
 const MAX_AGE_MS = 30_000;
@@ -36,13 +36,13 @@ export class SubscriptionCopies {
     return undefined;
   }
 
-  /** The copy of `id` at `version`, if this worker has it. */
+  /** Returns the copy of `id` at `version`, if this worker has it. */
   get(id: string, version: string): Subscription | undefined {
     const copy = this.copies.get(id);
     return copy?.version === version ? copy.subscription : undefined;
   }
 
-  /** Keeps a subscription as read at `version`; `null` forgets it. */
+  /** Keeps a subscription as read at `version`. `null` drops the copy. */
   set(id: string, version: string, subscription: Subscription | null): void {
     this.copies.delete(id);
     if (!subscription) return;
