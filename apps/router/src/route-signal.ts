@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { FixedWindowCounter } from '@signalpost/delivery-policy';
 import {
   targetLabels,
@@ -57,6 +57,16 @@ export interface RouterDependencies {
   readonly metricsTargetLabels: boolean;
 }
 
+/** A signal to route: a job of the signals queue, or one signal of a batch. */
+export interface SignalJob {
+  /** Job id the signal routes under; its delivery ids derive from it. */
+  readonly id: string;
+  /** The signal as enqueued, not yet validated. */
+  readonly data: unknown;
+  /** Unix ms when the signal was accepted. */
+  readonly timestamp: number;
+}
+
 /** The router's verdict on one signal job. */
 export type RouteResult =
   | 'matched'
@@ -73,9 +83,9 @@ export type RouteResult =
  */
 export async function routeSignal(
   dependencies: RouterDependencies,
-  job: Job,
+  job: SignalJob,
 ): Promise<RouteResult> {
-  const jobId = job.id ?? job.name;
+  const jobId = job.id;
   const parsed = parseSignal(job.data, {
     newId: () => `bullmq-${jobId}`,
     now: () => new Date(job.timestamp),
@@ -137,13 +147,13 @@ export async function routeSignal(
  */
 async function routeInOneCall(
   dependencies: RouterDependencies,
-  job: Job,
+  job: SignalJob,
   signal: Signal,
   identity: string,
   passed: readonly Subscription[],
   result: RouteResult,
 ): Promise<RouteResult> {
-  const jobId = job.id ?? job.name;
+  const jobId = job.id;
   const jobs: DeliveryJobData[] = [];
   const now = Date.now();
   const webhook = webhookIdOfIdentity(identity);
@@ -350,12 +360,13 @@ async function endThrottled(
   return jobs.map((job) => job.deliveryId);
 }
 
-async function deadLetterInvalidJob(
+/** Dead-letters a job whose data is not a valid signal (`invalid_job`). */
+export async function deadLetterInvalidJob(
   dependencies: RouterDependencies,
-  job: Job,
+  job: SignalJob,
   message: string,
 ): Promise<void> {
-  const jobId = job.id ?? job.name;
+  const jobId = job.id;
   const entryId = `dl_sig_${createHash('sha256').update(jobId).digest('base64url').slice(0, 22)}`;
   const data = job.data as Record<string, unknown> | null;
   await dependencies.deadLetters.add({

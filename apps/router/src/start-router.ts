@@ -26,7 +26,8 @@ import {
 } from '@signalpost/store';
 import { ExpressionCache } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
-import { routeSignal, type RouterDependencies } from './route-signal';
+import { routeJob } from './route-job';
+import type { RouterDependencies } from './route-signal';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { SubscriptionCache } from './subscription-cache';
 
@@ -118,7 +119,7 @@ export async function startRouter(
 
   const worker = new Worker(
     SIGNALS_QUEUE,
-    (job) => routeSignal(dependencies, job),
+    (job) => routeJob(dependencies, job),
     {
       connection: workerConnection,
       prefix: config.prefix,

@@ -21,9 +21,35 @@ export interface DeliveryJobData {
   readonly fallbackSent?: boolean;
 }
 
+/** One signal of a {@link SignalBatchJobData} and the job id it routes under. */
+export interface SignalBatchItem {
+  /**
+   * The signal's own job id, as {@link signalJobId} derives it: its delivery
+   * ids derive from it, exactly as for a signal enqueued alone.
+   */
+  readonly jobId: string;
+  readonly signal: Signal;
+}
+
+/** Data of a `signal-batch` job in the signals queue. */
+export interface SignalBatchJobData {
+  readonly signals: readonly SignalBatchItem[];
+}
+
 /** Job id of a signal accepted by the API: never all digits, never a colon. */
 export function signalJobId(identity: string, acceptedAtMs: number): string {
   return `sig_${identity.slice(0, 32)}_${acceptedAtMs.toString(36)}`;
+}
+
+/**
+ * Job id of a batch of signals: derived from the signals' own job ids, so
+ * enqueueing the same batch twice adds one job.
+ */
+export function signalBatchJobId(signalJobIds: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update(signalJobIds.join('\0'))
+    .digest('base64url');
+  return `sigb_${digest.slice(0, 22)}`;
 }
 
 /**

@@ -7,6 +7,12 @@ export const DELIVERIES_QUEUE = 'deliveries';
 /** Job name of a signal in {@link SIGNALS_QUEUE}. */
 export const SIGNAL_JOB_NAME = 'signal';
 
+/**
+ * Job name of several signals the API accepted in one batch request, routed
+ * by one job so they share one job lifecycle in {@link SIGNALS_QUEUE}.
+ */
+export const SIGNAL_BATCH_JOB_NAME = 'signal-batch';
+
 /** Job name of a delivery in {@link DELIVERIES_QUEUE}. */
 export const DELIVERY_JOB_NAME = 'delivery';
 

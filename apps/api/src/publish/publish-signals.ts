@@ -1,6 +1,13 @@
 import { identityHash, type Signal } from '@signalpost/signal';
 import { ApiError } from '@signalpost/errors';
-import { SIGNAL_JOB_NAME, signalJobId, withDeadline } from '@signalpost/queues';
+import {
+  SIGNAL_BATCH_JOB_NAME,
+  SIGNAL_JOB_NAME,
+  signalBatchJobId,
+  signalJobId,
+  withDeadline,
+  type SignalBatchJobData,
+} from '@signalpost/queues';
 import type { SignalToStore } from '@signalpost/store';
 import type { ApiContext } from '../context';
 
@@ -53,8 +60,10 @@ export async function publishSignals(
   );
   const fresh = items.filter((_, index) => !outcomes[index]?.duplicate);
   // A duplicate still in `routing` may be one whose first request failed
-  // between storing and enqueueing; enqueueing it again under its first job
-  // id is a no-op when that job exists, and recovers it when it does not.
+  // between storing and enqueueing, so it is enqueued again under its first
+  // job id. Alone, that is a no-op when its first job still exists. In a
+  // batch it may be routed twice under the same id, which the router's
+  // claim makes harmless: the second routing creates nothing new.
   const stranded = items.flatMap((item, index) => {
     const outcome = outcomes[index];
     return outcome?.duplicate && outcome.state === 'routing'
@@ -82,24 +91,36 @@ async function enqueue(
   items: readonly SignalToStore[],
   acceptedAtMs: number,
 ): Promise<void> {
-  const jobs = items.map((item) => ({
-    name: SIGNAL_JOB_NAME,
-    data: item.signal,
-    opts: {
-      jobId: item.jobId,
-      timestamp: acceptedAtMs,
-      removeOnComplete: { age: SIGNAL_JOB_RETENTION_SEC },
-      removeOnFail: { age: 7 * 24 * 3600 },
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-    },
-  }));
-  const [only] = jobs;
-  // A single signal goes without addBulk's MULTI, whose pipeline ioredis
-  // builds by copying every script BullMQ has defined on the connection.
-  if (jobs.length === 1 && only) {
-    await context.signalsQueue.add(only.name, only.data, only.opts);
-  } else if (jobs.length > 1) {
-    await context.signalsQueue.addBulk(jobs);
+  const [only] = items;
+  if (only === undefined) return;
+  const opts = {
+    timestamp: acceptedAtMs,
+    removeOnComplete: { age: SIGNAL_JOB_RETENTION_SEC },
+    removeOnFail: { age: 7 * 24 * 3600 },
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+  };
+  if (items.length === 1) {
+    await context.signalsQueue.add(SIGNAL_JOB_NAME, only.signal, {
+      ...opts,
+      jobId: only.jobId,
+    });
+    return;
   }
+  // The signals of one request share one job, so the router pays for one
+  // job lifecycle per request instead of one per signal. Each signal keeps
+  // its own job id, from which its delivery ids derive.
+  // A signal repeated within one request is stored once, from its first
+  // occurrence, but listed twice: the first occurrence is the one routed.
+  const seen = new Set<string>();
+  const unique = items.filter(
+    (item) => !seen.has(item.jobId) && seen.add(item.jobId),
+  );
+  const data: SignalBatchJobData = {
+    signals: unique.map((item) => ({ jobId: item.jobId, signal: item.signal })),
+  };
+  await context.signalsQueue.add(SIGNAL_BATCH_JOB_NAME, data, {
+    ...opts,
+    jobId: signalBatchJobId(unique.map((item) => item.jobId)),
+  });
 }
