@@ -31,6 +31,13 @@ export class PatternMatcher<T> {
   private root: TrieNode<T> = createTrieNode(false);
   private pairCount = 0;
 
+  // Patterns per value, so that `match` can skip de-duplication while no
+  // value is stored under more than one pattern. A `Set` hashes each matched
+  // value, which reads the value object: a cache miss per value once the
+  // heap outgrows the CPU caches.
+  private patternCounts = new Map<T, number>();
+  private sharedValueCount = 0;
+
   /** Number of distinct (pattern, value) pairs added and not removed. */
   get size(): number {
     return this.pairCount;
@@ -49,7 +56,9 @@ export class PatternMatcher<T> {
     for (const segment of parsed.segments) {
       node = getOrCreateChild(node, segment);
     }
-    if (addValue(node, value)) this.pairCount += 1;
+    if (!addValue(node, value)) return;
+    this.pairCount += 1;
+    this.countPattern(value, 1);
   }
 
   /**
@@ -66,6 +75,7 @@ export class PatternMatcher<T> {
     if (node === undefined || !removeValue(node, value)) return false;
 
     this.pairCount -= 1;
+    this.countPattern(value, -1);
     pruneEmptyNodes(path, parsed.segments);
     return true;
   }
@@ -77,19 +87,16 @@ export class PatternMatcher<T> {
    * validated when a signal is accepted.
    */
   match(type: string): T[] {
-    let only: T[] | undefined;
-    let matched: Set<T> | undefined;
+    const matched: T[] = [];
     for (const node of this.walk(type).active) {
       const values = node.values;
       if (values === undefined) continue;
-      if (only === undefined) {
-        only = values;
-        continue;
-      }
-      matched ??= new Set(only);
-      for (const value of values) matched.add(value);
+      for (const value of values) matched.push(value);
     }
-    return [...(matched ?? only ?? [])];
+    // Each node is active once, so only a value under several patterns
+    // can appear twice.
+    if (this.sharedValueCount === 0) return matched;
+    return [...new Set(matched)];
   }
 
   /**
@@ -106,6 +113,18 @@ export class PatternMatcher<T> {
   clear(): void {
     this.root = createTrieNode(false);
     this.pairCount = 0;
+    this.patternCounts = new Map();
+    this.sharedValueCount = 0;
+  }
+
+  // Adds `change` (1 or -1) to the number of patterns that store `value`.
+  private countPattern(value: T, change: 1 | -1): void {
+    const before = this.patternCounts.get(value) ?? 0;
+    const after = before + change;
+    if (after === 0) this.patternCounts.delete(value);
+    else this.patternCounts.set(value, after);
+    if (before < 2 && after >= 2) this.sharedValueCount += 1;
+    if (before >= 2 && after < 2) this.sharedValueCount -= 1;
   }
 
   // Returns the nodes from the root to the pattern's end, or an empty array

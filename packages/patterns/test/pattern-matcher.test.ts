@@ -102,6 +102,36 @@ describe('PatternMatcher', () => {
       expect(matcher.match('b.b.b')).toEqual(['subscription']);
     });
 
+    it('returns NaN once', () => {
+      const matcher = new PatternMatcher<number>();
+      matcher.add('a.*', NaN);
+      matcher.add('a.**', NaN);
+
+      expect(matcher.match('a.b')).toEqual([NaN]);
+    });
+
+    it('returns values after sharing ends', () => {
+      const matcher = new PatternMatcher<string>();
+      matcher.add('a.*', 'shared');
+      matcher.add('a.**', 'shared');
+      matcher.add('a.b', 'other');
+
+      matcher.remove('a.**', 'shared');
+
+      expect(matcher.match('a.b').sort()).toEqual(['other', 'shared']);
+    });
+
+    it('returns a value once after re-adding', () => {
+      const matcher = new PatternMatcher<string>();
+      matcher.add('a.*', 'shared');
+      matcher.add('a.**', 'shared');
+      matcher.remove('a.**', 'shared');
+
+      matcher.add('a.**', 'shared');
+
+      expect(matcher.match('a.b')).toEqual(['shared']);
+    });
+
     it('returns each distinct value once', () => {
       const first = { id: 'first' };
       const second = { id: 'second' };
