@@ -90,6 +90,13 @@ return results
 `,
 );
 
+/**
+ * Signals routed by one script call at most. Redis runs nothing else while
+ * a script runs, and the router routes up to 20 batch jobs of 1000 signals
+ * at once, so a busy turn is split into calls of this size.
+ */
+const MAX_SIGNALS_PER_CALL = 200;
+
 /** A signal for the next routing call to Redis. */
 interface RouteItem {
   readonly item: SignalToRoute;
@@ -132,8 +139,9 @@ export type RouteOutcome =
 export class RoutingStore {
   // The signals routed in one turn of the event loop go to Redis in one
   // script call, so concurrent routings share one write.
-  private readonly batch = new TurnBatch<RouteItem, RouteReply>((items) =>
-    this.send(items),
+  private readonly batch = new TurnBatch<RouteItem, RouteReply>(
+    (items) => this.send(items),
+    MAX_SIGNALS_PER_CALL,
   );
 
   constructor(

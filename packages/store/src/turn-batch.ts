@@ -3,6 +3,10 @@
  * them in one call, so concurrent callers share one write to Redis. `send`
  * returns one result per item, in order. When it throws, every caller of
  * the batch gets the error.
+ *
+ * A batch that reaches `maxItems` is sent at once and the next item starts
+ * a new one, so a busy turn makes several calls of bounded size instead of
+ * one script call that holds Redis for long.
  */
 export class TurnBatch<Item, Result> {
   private waiting: {
@@ -13,18 +17,21 @@ export class TurnBatch<Item, Result> {
 
   constructor(
     private readonly send: (items: readonly Item[]) => Promise<Result[]>,
+    private readonly maxItems = Infinity,
   ) {}
 
   /** Adds an item to this turn's batch and resolves with its result. */
   add(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (this.waiting.length === 1) setImmediate(() => void this.flush());
+      if (this.waiting.length >= this.maxItems) void this.flush();
+      else if (this.waiting.length === 1) setImmediate(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
     const batch = this.waiting;
+    if (batch.length === 0) return;
     this.waiting = [];
     let results: Result[];
     try {
