@@ -1,4 +1,5 @@
 import { MULTI_WILDCARD, SINGLE_WILDCARD } from './parse-pattern';
+import { NO_BLOCK } from './trie-layout';
 
 /**
  * Node of the pattern trie: one per distinct pattern prefix. The literal
@@ -23,6 +24,13 @@ export interface TrieNode<T> {
 
   /** Index of `values` for adding and removing, built once they are many. */
   valueIndex: Set<T> | undefined;
+
+  /**
+   * Offset of the node's block in the compiled trie, or `NO_BLOCK` before
+   * the node is compiled. A value left from a discarded compiled trie is
+   * overwritten when the trie is compiled again.
+   */
+  block: number;
 }
 
 /** Creates an empty node. */
@@ -34,6 +42,7 @@ export function createTrieNode<T>(isMulti: boolean): TrieNode<T> {
     isMulti,
     values: undefined,
     valueIndex: undefined,
+    block: NO_BLOCK,
   };
 }
 
