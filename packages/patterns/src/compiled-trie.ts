@@ -28,6 +28,7 @@ const {
 } = trieLayout;
 
 const INITIAL_LAYOUT_INTS = 1024;
+const INITIAL_ACTIVE_LENGTH = 64;
 const DOT = '.'.charCodeAt(0);
 
 /** Waste, in ints or in values, below which a rebuild is never asked for. */
@@ -44,8 +45,8 @@ const TOLERATED_WASTE = 4096;
  * nodes and moved value lists are appended. A literal child goes into its
  * parent's table while the table stays at most 3/4 full, and a parent
  * whose block lacks room is copied to the end with room for its children.
- * The space left behind is counted, and {@link isWasteful} tells the owner
- * when compiling afresh would at least halve the memory.
+ * The space left behind is counted, and {@link isWasteful} returns true
+ * once compiling afresh would at least halve the memory.
  */
 export class CompiledTrie<T> {
   private readonly root: TrieNode<T>;
@@ -55,12 +56,11 @@ export class CompiledTrie<T> {
   private wastedInts = 0;
   private values: (T | undefined)[] = [];
   private wastedValues = 0;
-  private nodeCount = 0;
 
   // Active blocks of the current and the next step of a walk. Every walk
   // reuses them, so that a match allocates only its result.
-  private active = new Int32Array(0);
-  private next = new Int32Array(0);
+  private active = new Int32Array(INITIAL_ACTIVE_LENGTH);
+  private next = new Int32Array(INITIAL_ACTIVE_LENGTH);
   private visitedNodes = 0;
 
   /** Compiles the trie below `root`, which must stay its root. */
@@ -149,15 +149,29 @@ export class CompiledTrie<T> {
 
   // Walks the trie as a nondeterministic automaton and returns the number
   // of nodes active after the last segment, left at the start of `active`.
-  // Each step keeps a node once, so overlapping `**` paths cannot multiply.
-  // The walk finds each segment's end and hash in one pass over the type,
-  // which measured faster than indexOf followed by hashSegment.
   private walk(type: string): number {
-    this.reserveActive();
+    let count = this.walkWithin(type);
+    // A typed array drops writes past its end, so a walk whose active nodes
+    // outgrew the lists is repeated with longer ones. The loop ends because
+    // a list never needs more entries than the trie has nodes.
+    while (count < 0) {
+      this.active = new Int32Array(this.active.length * 2);
+      this.next = new Int32Array(this.next.length * 2);
+      count = this.walkWithin(type);
+    }
+    return count;
+  }
+
+  // Walks as `walk` does, but returns -1 when the active lists are too
+  // short. Each step keeps a node once, so overlapping `**` paths cannot
+  // multiply. The walk finds each segment's end and hash in one pass over
+  // the type, which measured faster than indexOf followed by hashSegment.
+  private walkWithin(type: string): number {
     const { layout, seed } = this;
     let active = this.active;
     let next = this.next;
     let count = addWithClosure(layout, active, 0, this.root.block);
+    if (count > active.length) return -1;
     let visited = count;
     for (let start = 0; count > 0;) {
       let end = start;
@@ -183,6 +197,7 @@ export class CompiledTrie<T> {
           nextCount,
         );
       }
+      if (nextCount > next.length) return -1;
       const previous = active;
       active = next;
       next = previous;
@@ -197,21 +212,12 @@ export class CompiledTrie<T> {
     return count;
   }
 
-  // Keeps room for every node in each active list, because a write past
-  // the end of a typed array is silently dropped.
-  private reserveActive(): void {
-    if (this.active.length >= this.nodeCount) return;
-    this.active = new Int32Array(this.nodeCount * 2);
-    this.next = new Int32Array(this.nodeCount * 2);
-  }
-
   // Appends blocks for `node` and its subtree, depth-first. `key` is the
   // segment that leads to `node`.
   private compileNode(node: TrieNode<T>, key: string): number {
     const valueStart = this.values.length;
     for (const value of node.values ?? []) this.values.push(value);
     const block = this.appendBlock(node, key, valueStart, this.values.length);
-    this.nodeCount += 1;
 
     if (node.single !== undefined) {
       const child = this.compileNode(node.single, '');
@@ -303,7 +309,6 @@ export class CompiledTrie<T> {
       layout[node.block + VALUE_END]!,
     );
     this.wastedInts += blockSizeAt(layout, node.block);
-    this.nodeCount -= 1;
     node.block = NO_BLOCK;
   }
 

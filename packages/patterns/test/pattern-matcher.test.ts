@@ -149,6 +149,31 @@ describe('PatternMatcher', () => {
     });
   });
 
+  describe('when many nodes are active in one step', () => {
+    // Each `**` stays active once reached, so these two chains keep more
+    // than a hundred nodes active, more than the walk first makes room for.
+    function chainsMatcher(): PatternMatcher<string> {
+      const matcher = new PatternMatcher<string>();
+      matcher.add(Array(32).fill('**.a').join('.'), 'a-chain');
+      matcher.add(Array(32).fill('**.b').join('.'), 'b-chain');
+      return matcher;
+    }
+
+    it('matches the chain that ends the type', () => {
+      const matcher = chainsMatcher();
+      const pairs = Array(40).fill('a.b').join('.');
+
+      expect(matcher.match(pairs)).toEqual(['b-chain']);
+      expect(matcher.match(`${pairs}.a`)).toEqual(['a-chain']);
+    });
+
+    it('needs every segment of the chain', () => {
+      const matcher = chainsMatcher();
+
+      expect(matcher.match(Array(31).fill('a.b').join('.'))).toEqual([]);
+    });
+  });
+
   describe('when values are objects', () => {
     it('compares them by identity', () => {
       const matcher = new PatternMatcher<{ id: string }>();
