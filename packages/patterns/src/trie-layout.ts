@@ -195,6 +195,23 @@ export function addWithClosure(
   return length;
 }
 
+/**
+ * Returns the literal child of `block` whose key equals
+ * `text.slice(start, end)`, or {@link NO_BLOCK}. `hash` is
+ * {@link hashSegment} of that range.
+ */
+export function findLiteral(
+  layout: Int32Array,
+  block: number,
+  hash: number,
+  text: string,
+  start: number,
+  end: number,
+): number {
+  const slot = findSlot(layout, block, hash, text, start, end);
+  return slot < 0 ? NO_BLOCK : layout[slot + SLOT_CHILD]!;
+}
+
 /** Checks whether the table at `block` stays at most 3/4 full with `count` children. */
 export function hasRoomFor(
   layout: Int32Array,
@@ -314,18 +331,6 @@ function includes(list: Int32Array, length: number, block: number): boolean {
     if (list[index] === block) return true;
   }
   return false;
-}
-
-function findLiteral(
-  layout: Int32Array,
-  block: number,
-  hash: number,
-  text: string,
-  start: number,
-  end: number,
-): number {
-  const slot = findSlot(layout, block, hash, text, start, end);
-  return slot < 0 ? NO_BLOCK : layout[slot + SLOT_CHILD]!;
 }
 
 // Returns the index of the slot whose key equals `text.slice(start, end)`,
