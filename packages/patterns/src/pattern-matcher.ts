@@ -25,7 +25,8 @@ import {
  *
  * Values are compared with SameValueZero, as a `Set` does, which is `===`
  * except that `NaN` equals `NaN`. The same value may be added under several
- * patterns.
+ * patterns. While any value is, every match de-duplicates its result with a
+ * `Set`, which costs a read of each matched value.
  */
 export class PatternMatcher<T> {
   private root: TrieNode<T> = createTrieNode(false);
