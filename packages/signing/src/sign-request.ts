@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 
 import { HEADER } from './signature-headers';
 import type { SignatureScheme } from './signature-scheme';
 import { SIGNING_DEFAULTS } from './signing-defaults';
 import { SIGNING_ERROR_CODES, SigningError } from './signing-error';
-import { decodeStandardWebhooksKey, validateSecret } from './validate-secret';
+import { signingKeyOf } from './signing-key';
 
 // RFC 9110 token characters, the only ones allowed in a header name.
 const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -37,7 +37,15 @@ export interface SignInput {
   readonly signatureHeader?: string;
 }
 
-type Signer = (input: SignInput) => Record<string, string>;
+/**
+ * Adds a scheme's signature headers to `headers`. `keys` contains the key
+ * of each secret, in the order of `input.secrets`.
+ */
+type Signer = (
+  input: SignInput,
+  keys: readonly KeyObject[],
+  headers: Record<string, string>,
+) => void;
 
 const SIGNERS: Readonly<Record<SignatureScheme, Signer>> = Object.freeze({
   'standard-webhooks': signStandardWebhooks,
@@ -57,61 +65,69 @@ const SIGNERS: Readonly<Record<SignatureScheme, Signer>> = Object.freeze({
  *   when the id, timestamp, event type or signature header cannot be sent.
  */
 export function signRequest(input: SignInput): Record<string, string> {
-  validateInput(input);
+  const keys = validateInput(input);
 
-  const headers: Record<string, string> = {
-    [HEADER.webhookId]: input.webhookId,
-    [HEADER.webhookTimestamp]: String(input.timestampSec),
-  };
-  if (input.secrets.length === 0) return headers;
+  const headers: Record<string, string> = {};
+  headers[HEADER.webhookId] = input.webhookId;
+  headers[HEADER.webhookTimestamp] = String(input.timestampSec);
+  if (keys.length === 0) return headers;
 
-  return { ...headers, ...SIGNERS[input.scheme](input) };
+  SIGNERS[input.scheme](input, keys, headers);
+  return headers;
 }
 
-function signStandardWebhooks(input: SignInput): Record<string, string> {
+function signStandardWebhooks(
+  input: SignInput,
+  keys: readonly KeyObject[],
+  headers: Record<string, string>,
+): void {
   const signedPrefix = `${input.webhookId}.${input.timestampSec}.`;
-  const signatures = input.secrets.map((secret, index) => {
-    const key = decodeStandardWebhooksKey(secret);
-    // validateInput has checked every secret, so this guards a regression only.
-    if (key === undefined) {
-      throw invalidSecret(index, input.secrets.length, 'undecodable key');
-    }
-
+  let signatures = '';
+  for (const key of keys) {
     const mac = createHmac('sha256', key)
       .update(signedPrefix)
       .update(input.body);
-    return `v1,${mac.digest('base64')}`;
-  });
+    const separator = signatures === '' ? '' : ' ';
+    signatures = `${signatures}${separator}v1,${mac.digest('base64')}`;
+  }
 
-  return { [HEADER.webhookSignature]: signatures.join(' ') };
+  headers[HEADER.webhookSignature] = signatures;
 }
 
-function signHmacSha256(input: SignInput): Record<string, string> {
+function signHmacSha256(
+  input: SignInput,
+  keys: readonly KeyObject[],
+  headers: Record<string, string>,
+): void {
   const header = (
     input.signatureHeader ?? SIGNING_DEFAULTS.signatureHeader
   ).toLowerCase();
-  const mac = createHmac('sha256', firstSecret(input)).update(input.body);
+  const mac = createHmac('sha256', firstKey(keys)).update(input.body);
 
-  return { [header]: `sha256=${mac.digest('hex')}` };
+  headers[header] = `sha256=${mac.digest('hex')}`;
 }
 
-function signJido(input: SignInput): Record<string, string> {
-  const mac = createHmac('sha256', firstSecret(input))
+function signJido(
+  input: SignInput,
+  keys: readonly KeyObject[],
+  headers: Record<string, string>,
+): void {
+  const mac = createHmac('sha256', firstKey(keys))
     .update(`${input.timestampSec}.`)
     .update(input.body);
 
-  return {
-    [HEADER.jidoSignature]: mac.digest('hex'),
-    [HEADER.jidoTimestamp]: String(input.timestampSec),
-    [HEADER.jidoEvent]: input.eventType,
-  };
+  headers[HEADER.jidoSignature] = mac.digest('hex');
+  headers[HEADER.jidoTimestamp] = String(input.timestampSec);
+  headers[HEADER.jidoEvent] = input.eventType;
 }
 
-function firstSecret(input: SignInput): Buffer {
-  return Buffer.from(input.secrets[0] ?? '', 'utf8');
+function firstKey(keys: readonly KeyObject[]): KeyObject {
+  // signRequest calls a signer only with at least one key.
+  return keys[0] as KeyObject;
 }
 
-function validateInput(input: SignInput): void {
+/** Checks the input and returns the key of each secret. */
+function validateInput(input: SignInput): readonly KeyObject[] {
   if (!HEADER_TOKEN_PATTERN.test(input.webhookId)) {
     throw invalidInput('webhookId must be non-empty visible ASCII');
   }
@@ -120,22 +136,28 @@ function validateInput(input: SignInput): void {
       `timestampSec must be a non-negative integer, but it is ${input.timestampSec}`,
     );
   }
-  if (input.secrets.length === 0) return;
+  if (input.secrets.length === 0) return [];
 
-  validateSecrets(input);
+  const keys = signingKeys(input);
   if (input.scheme === 'jido') validateEventType(input.eventType);
   if (input.scheme === 'hmac-sha256' && input.signatureHeader !== undefined) {
     validateSignatureHeader(input.signatureHeader);
   }
+  return keys;
 }
 
-function validateSecrets(input: SignInput): void {
-  input.secrets.forEach((secret, index) => {
-    const problem = validateSecret(input.scheme, secret);
-    if (problem === undefined) return;
-
-    throw invalidSecret(index, input.secrets.length, problem);
-  });
+/** Validates every secret, even those a scheme does not sign with. */
+function signingKeys(input: SignInput): KeyObject[] {
+  const keys: KeyObject[] = [];
+  for (let index = 0; index < input.secrets.length; index += 1) {
+    const secret = input.secrets[index] as string;
+    const signingKey = signingKeyOf(input.scheme, secret);
+    if (signingKey.key === undefined) {
+      throw invalidSecret(index, input.secrets.length, signingKey.problem);
+    }
+    keys.push(signingKey.key);
+  }
+  return keys;
 }
 
 function validateEventType(eventType: string): void {

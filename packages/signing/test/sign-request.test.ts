@@ -220,6 +220,54 @@ describe('signRequest', () => {
     );
   });
 
+  describe('when a secret was seen before', () => {
+    it('signs a fresh timestamp each time', () => {
+      const secret = standardSecret();
+      const first = signRequest(input({ secrets: [secret], timestampSec: 1 }));
+      const second = signRequest(input({ secrets: [secret], timestampSec: 2 }));
+
+      expect(second['webhook-signature']).not.toBe(first['webhook-signature']);
+      expect(() => new Webhook(secret).verify(BODY, second)).toThrow(
+        'Message timestamp too old',
+      );
+    });
+
+    it('keys one secret per scheme apart', () => {
+      // A Standard Webhooks secret is also a valid hmac-sha256 secret, whose
+      // key is its UTF-8 text rather than the decoded bytes.
+      const secret = standardSecret();
+      signRequest(input({ scheme: 'standard-webhooks', secrets: [secret] }));
+      const headers = signRequest(
+        input({ scheme: 'hmac-sha256', secrets: [secret] }),
+      );
+
+      expect(headers['x-signature-256']).toBe(
+        `sha256=${hmacHex(secret, BODY)}`,
+      );
+    });
+
+    it('rejects an invalid secret again', () => {
+      const bad = 'whsec_!!!!-not-base64-secret';
+      const sign = (): unknown => signRequest(input({ secrets: [bad] }));
+
+      expect(sign).toThrow(
+        expect.objectContaining({ code: SIGNING_ERROR_CODES.invalidSecret }),
+      );
+      expect(sign).toThrow(
+        expect.objectContaining({ code: SIGNING_ERROR_CODES.invalidSecret }),
+      );
+    });
+
+    it('signs past the key cache size', () => {
+      const secrets = Array.from({ length: 1_001 }, () => standardSecret());
+      for (const secret of secrets) signRequest(input({ secrets: [secret] }));
+      const secret = secrets[0] as string;
+      const headers = signRequest(input({ secrets: [secret] }));
+
+      expect(() => new Webhook(secret).verify(BODY, headers)).not.toThrow();
+    });
+  });
+
   describe('with invalid input', () => {
     it('rejects an invalid secret without revealing it', () => {
       const good = standardSecret();
