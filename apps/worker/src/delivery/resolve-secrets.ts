@@ -15,6 +15,23 @@ export class SecretUnavailableError extends Error {
   }
 }
 
+/** Secrets of a target without any. */
+const NO_SECRETS: readonly string[] = Object.freeze([]);
+
+/**
+ * Returns a target's secrets without waiting when every one is a literal,
+ * else undefined, and then {@link resolveSecrets} reads them.
+ */
+export function literalSecrets(
+  sources: readonly SecretSource[] | undefined,
+): readonly string[] | undefined {
+  if (!sources) return NO_SECRETS;
+  for (const source of sources) {
+    if (typeof source !== 'string') return undefined;
+  }
+  return sources as readonly string[];
+}
+
 /**
  * Resolves a target's secrets at the time of an attempt: literals as they
  * are, `{"env"}` from the worker's environment, `{"file"}` from a regular
