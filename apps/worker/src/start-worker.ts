@@ -90,7 +90,7 @@ export async function startWorker(
   );
   const records = { retentionMs: config.retentionMs };
   const allowRules = parseAllowTargets(config.allowTargets.join(','));
-  const webhooks = new WebhookClient(allowRules);
+  const webhooks = new WebhookClient(allowRules, shutdown.signal);
   const breakers = new BreakerPool(redis, keys, logger);
   const dependencies: WorkerDependencies = {
     logger,
@@ -118,7 +118,6 @@ export async function startWorker(
     expressions: new ExpressionCache(),
     userAgent: `signalpost/${PRODUCT_VERSION}`,
     metricsTargetLabels: config.metricsTargetLabels,
-    shutdownSignal: shutdown.signal,
   };
 
   const worker = new Worker<DeliveryJobData>(

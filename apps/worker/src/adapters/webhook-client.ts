@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import {
   createGuardedConnector,
@@ -23,9 +24,12 @@ export interface WebhookRequest {
   readonly headers: Record<string, string>;
   readonly body: Buffer;
   readonly timeoutMs: number;
-  /** Aborts the request when the worker shuts down. */
-  readonly shutdownSignal: AbortSignal;
 }
+
+/** An attempt result whose fields are still being set. */
+type AttemptResultDraft = {
+  -readonly [Field in keyof AttemptResult]: AttemptResult[Field];
+};
 
 /**
  * Sends webhook requests through one undici agent whose connector refuses
@@ -36,8 +40,17 @@ export class WebhookClient {
   private readonly agent: Agent;
   /** Result of {@link checkLiteral} per URL: the refusal, or '' when allowed. */
   private readonly checkedUrls = new Map<string, string>();
+  /** Controllers of the requests in flight, which shutdown aborts. */
+  private readonly inFlight = new Set<AbortController>();
 
-  constructor(private readonly allowRules: readonly AllowRule[]) {
+  /**
+   * @param shutdownSignal - when it fires, aborts the requests in flight and
+   *   every request sent afterwards
+   */
+  constructor(
+    private readonly allowRules: readonly AllowRule[],
+    private readonly shutdownSignal: AbortSignal,
+  ) {
     this.agent = new Agent({
       connect: createGuardedConnector(allowRules),
       keepAliveTimeout: 4_000,
@@ -46,12 +59,16 @@ export class WebhookClient {
       headersTimeout: 0,
       bodyTimeout: 0,
     });
+    // One listener serves every request, because an EventTarget listener
+    // added and removed per request costs more than a Set entry.
+    shutdownSignal.addEventListener('abort', () => this.abortInFlight(), {
+      once: true,
+    });
   }
 
   /** Sends one request and classifies the outcome; never throws. */
   async send(request: WebhookRequest): Promise<AttemptResult> {
     const started = performance.now();
-    const elapsed = (): number => Math.round(performance.now() - started);
     const refusal = this.checkLiteral(request.url);
     if (refusal)
       return {
@@ -66,10 +83,9 @@ export class WebhookClient {
     // signal. A cleared timer frees this controller when the request ends.
     const controller = new AbortController();
     const signal = controller.signal;
-    const abort = (): void => controller.abort();
-    const deadline = setTimeout(abort, request.timeoutMs);
-    request.shutdownSignal.addEventListener('abort', abort, { once: true });
-    if (request.shutdownSignal.aborted) abort();
+    const deadline = setTimeout(abortRequest, request.timeoutMs, controller);
+    this.inFlight.add(controller);
+    if (this.shutdownSignal.aborted) controller.abort();
     try {
       const response = await undiciRequest(request.url, {
         dispatcher: this.agent,
@@ -79,26 +95,18 @@ export class WebhookClient {
         signal,
       });
       const responseBody = await readLimited(response.body);
-      const statusCode = response.statusCode;
-      const retryAfter = header(response.headers['retry-after']);
-      return {
-        ok: statusCode >= 200 && statusCode < 300,
-        statusCode,
-        durationMs: elapsed(),
-        ...(statusCode >= 300
-          ? {
-              errorClass: 'http' as const,
-              errorMessage: `target responded ${statusCode}`,
-            }
-          : {}),
+      return responseResult(
+        response.statusCode,
+        Math.round(performance.now() - started),
         responseBody,
-        ...(retryAfter !== undefined ? { retryAfter } : {}),
-      };
+        header(response.headers['retry-after']),
+      );
     } catch (error) {
-      if (request.shutdownSignal.aborted) {
+      const durationMs = Math.round(performance.now() - started);
+      if (this.shutdownSignal.aborted) {
         return {
           ok: false,
-          durationMs: elapsed(),
+          durationMs,
           abortedByShutdown: true,
           errorMessage: 'aborted by shutdown',
         };
@@ -106,13 +114,13 @@ export class WebhookClient {
       const errorClass = classifyError(error, signal);
       return {
         ok: false,
-        durationMs: elapsed(),
+        durationMs,
         errorClass,
         errorMessage: describeError(error, errorClass, request.timeoutMs),
       };
     } finally {
       clearTimeout(deadline);
-      request.shutdownSignal.removeEventListener('abort', abort);
+      this.inFlight.delete(controller);
     }
   }
 
@@ -134,6 +142,10 @@ export class WebhookClient {
     return refusal === '' ? undefined : refusal;
   }
 
+  private abortInFlight(): void {
+    for (const controller of this.inFlight) controller.abort();
+  }
+
   private checkLiteralOnce(url: string): string | undefined {
     let parsed: URL;
     try {
@@ -152,25 +164,67 @@ export class WebhookClient {
   }
 }
 
-async function readLimited(
-  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
-): Promise<string> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let readBytes = 0;
-  for await (const chunk of body) {
-    readBytes += chunk.length;
-    if (keptBytes < KEPT_BODY_BYTES) {
-      const slice = chunk.subarray(0, KEPT_BODY_BYTES - keptBytes);
-      kept.push(slice);
-      keptBytes += slice.length;
-    }
-    if (readBytes > MAX_READ_BYTES) {
-      body.destroy();
-      break;
-    }
+function abortRequest(controller: AbortController): void {
+  controller.abort();
+}
+
+function responseResult(
+  statusCode: number,
+  durationMs: number,
+  responseBody: string,
+  retryAfter: string | undefined,
+): AttemptResult {
+  const result: AttemptResultDraft = {
+    ok: statusCode >= 200 && statusCode < 300,
+    statusCode,
+    durationMs,
+    responseBody,
+  };
+  if (statusCode >= 300) {
+    result.errorClass = 'http';
+    result.errorMessage = `target responded ${statusCode}`;
   }
-  return Buffer.concat(kept).toString('utf8');
+  if (retryAfter !== undefined) result.retryAfter = retryAfter;
+  return result;
+}
+
+/**
+ * Reads a response body to its end and returns the first 4 KiB as text. Past
+ * 1 MiB it destroys the body, which drops the connection. It listens to
+ * `data` because a `for await` loop costs an async iterator and a promise
+ * per chunk.
+ */
+function readLimited(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let readBytes = 0;
+    body.on('data', (chunk: Buffer) => {
+      readBytes += chunk.length;
+      if (keptBytes < KEPT_BODY_BYTES) {
+        const slice = chunk.subarray(0, KEPT_BODY_BYTES - keptBytes);
+        kept.push(slice);
+        keptBytes += slice.length;
+      }
+      if (readBytes > MAX_READ_BYTES) {
+        resolve(concatText(kept));
+        body.destroy();
+      }
+    });
+    body.once('end', () => resolve(concatText(kept)));
+    body.once('error', reject);
+    // A body destroyed before its end without an error would otherwise
+    // never settle. The check keeps the usual close after the end from
+    // building an error that goes nowhere.
+    body.once('close', () => {
+      if (body.readableEnded || body.errored) return;
+      reject(new Error('response body closed before its end'));
+    });
+  });
+}
+
+function concatText(chunks: Buffer[]): string {
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -375,7 +375,6 @@ async function sendAndRecord(
     headers: request.headers,
     body: request.body,
     timeoutMs: target.timeoutMs,
-    shutdownSignal: dependencies.shutdownSignal,
   };
   let result: AttemptResult;
   try {

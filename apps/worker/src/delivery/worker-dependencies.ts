@@ -41,6 +41,4 @@ export interface WorkerDependencies {
   readonly expressions: ExpressionCache;
   readonly userAgent: string;
   readonly metricsTargetLabels: boolean;
-  /** Aborted when the shutdown grace period runs out. */
-  readonly shutdownSignal: AbortSignal;
 }
