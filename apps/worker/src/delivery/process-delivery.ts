@@ -70,14 +70,16 @@ export async function processDelivery(
   observeLag(dependencies, job);
 
   const quick = await tryQuickStart(dependencies, data);
-  if (quick && 'lease' in quick)
+  if (quick && 'lease' in quick) {
+    const { subscription, target, leaseKey, breaker } = quick;
     return attemptWithLease(
       dependencies,
       job,
       token,
-      { ...quick, attempt },
+      { subscription, target, attempt, leaseKey, breaker },
       quick.lease,
     );
+  }
   const read = quick ?? (await readSubscription(dependencies, data));
   if ('ended' in read) return read.ended;
   const subscription = read.subscription;
@@ -183,7 +185,13 @@ async function tryQuickStart(
   );
   if (start.ended) return { ended: start.state };
   if (start.lease)
-    return { subscription, target, lease: start.lease, ...resources };
+    return {
+      subscription,
+      target,
+      lease: start.lease,
+      leaseKey: resources.leaseKey,
+      breaker: resources.breaker,
+    };
   if (start.subscription === undefined) return undefined;
   copies.set(data.subscriptionId, start.version, start.subscription);
   return { subscription: start.subscription };
@@ -616,15 +624,14 @@ function countDelivered(
   attempt: number,
   result: AttemptResult | undefined,
 ): void {
-  const labels = targetLabels(
-    dependencies.metricsTargetLabels,
-    data.subscriptionId,
-    data.targetId,
+  dependencies.metrics.deliveries.inc(
+    withTargetLabels(dependencies, data, { outcome: 'delivered' }),
   );
-  dependencies.metrics.deliveries.inc({ outcome: 'delivered', ...labels });
   dependencies.metrics.endToEndLatency.observe(
     Math.max(0, Date.now() - data.acceptedAtMs) / 1000,
   );
+  // The check skips building the line's object when the level drops it.
+  if (!dependencies.logger.isLevelEnabled('info')) return;
   dependencies.logger.info(
     {
       signalId: data.signal.id,
@@ -667,16 +674,28 @@ function countAttempt(
   data: DeliveryJobData,
   result: AttemptResult,
 ): void {
-  const labels = targetLabels(
-    dependencies.metricsTargetLabels,
-    data.subscriptionId,
-    data.targetId,
+  dependencies.metrics.deliveryAttempts.inc(
+    withTargetLabels(dependencies, data, {
+      result: attemptResultLabel(result),
+    }),
   );
-  dependencies.metrics.deliveryAttempts.inc({
-    result: attemptResultLabel(result),
-    ...labels,
-  });
   dependencies.metrics.deliveryDuration.observe(result.durationMs / 1000);
+}
+
+/**
+ * Adds the subscription and target labels to `labels` when
+ * `SIGNALPOST_METRICS_TARGET_LABELS` is on, without a spread per delivery.
+ */
+function withTargetLabels<Labels extends Record<string, string>>(
+  dependencies: WorkerDependencies,
+  data: DeliveryJobData,
+  labels: Labels,
+): Labels & { subscription?: string; target?: string } {
+  if (!dependencies.metricsTargetLabels) return labels;
+  return Object.assign(labels, {
+    subscription: data.subscriptionId,
+    target: data.targetId,
+  });
 }
 
 /** Classifies an attempt for the circuit; 4xx and 429 responses count for nothing. */
@@ -745,17 +764,18 @@ function toAttemptRecord(
   attempt: number,
   result: AttemptResult,
 ): AttemptRecord {
-  return {
+  const record: {
+    -readonly [Field in keyof AttemptRecord]: AttemptRecord[Field];
+  } = {
     number: attempt,
     at: new Date().toISOString(),
     durationMs: result.durationMs,
-    ...(result.statusCode !== undefined
-      ? { statusCode: result.statusCode }
-      : {}),
-    ...(result.errorClass ? { errorClass: result.errorClass } : {}),
-    ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}),
-    ...(result.responseBody ? { responseBody: result.responseBody } : {}),
   };
+  if (result.statusCode !== undefined) record.statusCode = result.statusCode;
+  if (result.errorClass) record.errorClass = result.errorClass;
+  if (result.errorMessage) record.errorMessage = result.errorMessage;
+  if (result.responseBody) record.responseBody = result.responseBody;
+  return record;
 }
 
 function observeLag(
