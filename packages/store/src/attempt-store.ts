@@ -85,41 +85,110 @@ return takeLease(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber
 `,
 );
 
+// Lua that takes the leases of several attempts in one script, with the
+// results of acquireLease for each. An expired lease is dropped, a lease id
+// already held is extended without a second slot, and the set expires with
+// its last lease. Each lease set is pruned and counted once per script, and
+// its expiry set once at the end, instead of once per attempt.
+// takeLeaseOfBatch(leaseKey, leaseId, limit, leaseMs) returns {acquired,
+// retryAfterMs}, and expireLeaseSets() sets the expiries. A change to
+// acquireLease in @signalpost/delivery-policy belongs here too.
+const BATCH_LEASES_LUA = `
+local leaseSets = {}
+local function takeLeaseOfBatch(leaseKey, leaseId, limit, leaseMs)
+  local set = leaseSets[leaseKey]
+  if not set then
+    redis.call('ZREMRANGEBYSCORE', leaseKey, '-inf', nowMs)
+    set = { inFlight = redis.call('ZCARD', leaseKey), taken = false }
+    leaseSets[leaseKey] = set
+  end
+  local held = redis.call('ZSCORE', leaseKey, leaseId)
+  if not held and set.inFlight >= limit then
+    local earliest = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
+    return { 0, math.max(1, tonumber(earliest[2]) - nowMs) }
+  end
+  redis.call('ZADD', leaseKey, nowMs + leaseMs, leaseId)
+  if not held then set.inFlight = set.inFlight + 1 end
+  set.taken = true
+  return { 1, 0 }
+end
+local function expireLeaseSets()
+  for leaseKey, set in pairs(leaseSets) do
+    if set.taken then
+      local last = redis.call('ZRANGE', leaseKey, -1, -1, 'WITHSCORES')
+      redis.call('PEXPIRE', leaseKey, math.max(1, tonumber(last[2]) - nowMs))
+    end
+  end
+end
+`;
+
 // BEGIN_ATTEMPT and START_ATTEMPT in one round trip, several attempts per
 // call, for attempts whose worker has a copy of the subscription that shows
-// nothing else is due first. The lease is taken only when the copy
-// is current. KEYS: subscriptions version, subscriptions hash, then per
-// attempt its lease set, delivery record, breaker hash and disabled marks.
-// ARGV: updatedAt, then per attempt the lease id, limit, lease ms,
-// subscription id and the copy's version. Returns per attempt {state} for
-// an ended delivery, {state, version, json, marks} as BEGIN_ATTEMPT does
-// when the copy is stale, else {state, version, acquired, retryAfterMs,
-// circuitClosed}.
+// nothing else is due first. The lease is taken only when the copy is
+// current, as takeLease does, but with each lease set and circuit read
+// once per call. Attempts that share a target and a subscription copy form
+// a group, passed once, which keeps the call short when a busy target
+// fills the batch. KEYS: subscriptions version, subscriptions hash, then
+// per group its lease set, breaker hash and disabled marks, then per
+// attempt its delivery record. ARGV: updatedAt, the number of groups, then
+// per group the limit, lease ms, subscription id and the copy's version,
+// then per attempt the lease id and its group's number, from 1. Returns
+// per attempt {state} for an ended delivery, {state, version, json, marks}
+// as BEGIN_ATTEMPT does when the copy is stale, else {state, version,
+// acquired, retryAfterMs, circuitClosed}.
 const BEGIN_AND_START_ATTEMPTS = new LuaScript(
   'begin and start attempts',
-  `${TAKE_LEASE_LUA}
+  `${REDIS_NOW_MS_LUA}
+${IS_ENDED_LUA}
+${BATCH_LEASES_LUA}
+local circuits = {}
+local function circuitClosed(breakerKey)
+  local closed = circuits[breakerKey]
+  if closed == nil then
+    local circuit = redis.call('HGET', breakerKey, 'state')
+    closed = 0
+    if not circuit or circuit == 'closed' then closed = 1 end
+    circuits[breakerKey] = closed
+  end
+  return closed
+end
+
 local version = redis.call('GET', KEYS[1]) or '0'
+local groups = tonumber(ARGV[2])
+local firstKey, firstArg = 3 + groups * 3, 3 + groups * 4
 local results = {}
-for i = 0, (#KEYS - 2) / 4 - 1 do
-  local leaseKey, deliveryKey = KEYS[3 + i * 4], KEYS[4 + i * 4]
-  local breakerKey, marksKey = KEYS[5 + i * 4], KEYS[6 + i * 4]
-  local a = 2 + i * 5
+for i = 0, #KEYS - firstKey do
+  local deliveryKey, leaseId = KEYS[firstKey + i], ARGV[firstArg + i * 2]
+  local g = tonumber(ARGV[firstArg + i * 2 + 1]) - 1
+  local leaseKey, breakerKey = KEYS[3 + g * 3], KEYS[4 + g * 3]
+  local marksKey = KEYS[5 + g * 3]
+  local a = 3 + g * 4
   local state = redis.call('HGET', deliveryKey, 'state') or ''
   if isEnded(state) then
     results[i + 1] = { state }
-  elseif version ~= ARGV[a + 4] then
-    local json = redis.call('HGET', KEYS[2], ARGV[a + 3])
+  elseif version ~= ARGV[a + 3] then
+    local json = redis.call('HGET', KEYS[2], ARGV[a + 2])
     if not json then
       results[i + 1] = { state, version, '' }
     else
       results[i + 1] = { state, version, json, redis.call('HGETALL', marksKey) }
     end
   else
-    local lease = takeLease(leaseKey, deliveryKey, breakerKey, ARGV[a],
-      tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[1])
-    results[i + 1] = { state, version, lease[1], lease[3], lease[4] }
+    local lease = takeLeaseOfBatch(leaseKey, leaseId, tonumber(ARGV[a]),
+      tonumber(ARGV[a + 1]))
+    if lease[1] ~= 1 then
+      results[i + 1] = { state, version, 0, lease[2], 0 }
+    else
+      -- A missing record stays missing, as in takeLease.
+      if state ~= '' then
+        redis.call('HSET', deliveryKey, 'state', 'in_flight', 'updatedAt', ARGV[1])
+        redis.call('HDEL', deliveryKey, 'nextAttemptAt')
+      end
+      results[i + 1] = { state, version, 1, 0, circuitClosed(breakerKey) }
+    end
   end
 end
+expireLeaseSets()
 return results
 `,
 );
@@ -137,10 +206,12 @@ interface StartItem {
 // then per delivery its attempts list, record and lease set. ARGV: attempts
 // kept, retention ms, updatedAt, then per delivery the attempt JSON and the
 // lease id. Returns per delivery 1 when it ended it, 0 when it had ended.
+// The ledger is counted once per call, by the number of deliveries ended.
 const SUCCEED_ATTEMPTS = new LuaScript(
   'succeed attempts',
   `${IS_ENDED_LUA}
 local results = {}
+local delivered = 0
 for i = 0, (#KEYS - 1) / 3 - 1 do
   local attempts, record, leases = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
   redis.call('RPUSH', attempts, ARGV[4 + i * 2])
@@ -153,9 +224,12 @@ for i = 0, (#KEYS - 1) / 3 - 1 do
   else
     redis.call('HSET', record, 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[3])
     redis.call('HDEL', record, 'nextAttemptAt')
-    redis.call('HINCRBY', KEYS[1], 'delivered', 1)
+    delivered = delivered + 1
     results[i + 1] = 1
   end
+end
+if delivered > 0 then
+  redis.call('HINCRBY', KEYS[1], 'delivered', delivered)
 end
 return results
 `,
@@ -323,26 +397,36 @@ export class AttemptStore {
   }
 
   private async sendStarts(batch: readonly StartItem[]): Promise<StartReply[]> {
+    const groups: StartItem[] = [];
+    const groupNumbers: number[] = [];
+    for (const start of batch) {
+      let index = groups.findIndex((first) => isSameGroup(first, start));
+      if (index === -1) index = groups.push(start) - 1;
+      groupNumbers.push(index + 1);
+    }
+
     const keys: string[] = [
       this.keys.subscriptionsVersion,
       this.keys.subscriptions,
     ];
-    const args: (string | number)[] = [new Date().toISOString()];
-    for (const start of batch) {
+    const args: (string | number)[] = [new Date().toISOString(), groups.length];
+    for (const first of groups) {
       keys.push(
-        start.lease.leaseKey,
-        this.keys.delivery(start.deliveryId),
-        start.lease.breakerKey,
-        this.keys.subscriptionDisabled(start.subscriptionId),
+        first.lease.leaseKey,
+        first.lease.breakerKey,
+        this.keys.subscriptionDisabled(first.subscriptionId),
       );
       args.push(
-        start.deliveryId,
-        start.lease.limit,
-        start.lease.leaseMs,
-        start.subscriptionId,
-        start.knownVersion,
+        first.lease.limit,
+        first.lease.leaseMs,
+        first.subscriptionId,
+        first.knownVersion,
       );
     }
+    batch.forEach((start, index) => {
+      keys.push(this.keys.delivery(start.deliveryId));
+      args.push(start.deliveryId, groupNumbers[index] as number);
+    });
     return (await BEGIN_AND_START_ATTEMPTS.run(
       this.redis,
       keys,
@@ -406,6 +490,18 @@ export class AttemptStore {
     }
     return (await SUCCEED_ATTEMPTS.run(this.redis, keys, args)) as number[];
   }
+}
+
+/** Checks whether two attempts belong in one group of a start call. */
+function isSameGroup(first: StartItem, other: StartItem): boolean {
+  return (
+    first.subscriptionId === other.subscriptionId &&
+    first.knownVersion === other.knownVersion &&
+    first.lease.leaseKey === other.lease.leaseKey &&
+    first.lease.breakerKey === other.lease.breakerKey &&
+    first.lease.limit === other.lease.limit &&
+    first.lease.leaseMs === other.lease.leaseMs
+  );
 }
 
 function pairs(flat: readonly string[]): Record<string, string> {

@@ -390,6 +390,102 @@ describe('AttemptStore', () => {
       );
     });
 
+    it('keeps target limits apart in one call', async () => {
+      await subscriptions.create(await buildSubscription());
+      for (const id of ['d-1', 'd-2', 'd-3', 'd-4']) await createDelivery(id);
+      const current = String(await subscriptions.version());
+      const other = { ...leaseRequest(2), leaseKey: keys.inFlight('other') };
+      const evalsha = jest.spyOn(redis, 'evalsha');
+
+      const starts = await Promise.all([
+        attempts.beginAndStart('d-1', subscriptionId, current, leaseRequest(1)),
+        attempts.beginAndStart('d-2', subscriptionId, current, other),
+        attempts.beginAndStart('d-3', subscriptionId, current, leaseRequest(1)),
+        attempts.beginAndStart('d-4', subscriptionId, current, other),
+      ]);
+      const calls = evalsha.mock.calls.length;
+      evalsha.mockRestore();
+
+      expect(calls).toBe(1);
+      expect(starts.map((start) => start.lease?.acquired)).toEqual([
+        true,
+        true,
+        false,
+        true,
+      ]);
+      expect(await redis.zcard(leaseRequest(1).leaseKey)).toBe(1);
+      expect(await redis.zcard(other.leaseKey)).toBe(2);
+      expect(await deliveries.state('d-3')).toBe('pending');
+      expect(await deliveries.state('d-4')).toBe('in_flight');
+    });
+
+    it('counts a repeated lease id once', async () => {
+      await subscriptions.create(await buildSubscription());
+      await createDelivery('d-1');
+      await createDelivery('d-2');
+      const current = String(await subscriptions.version());
+      const request = leaseRequest(2);
+
+      const starts = await Promise.all([
+        attempts.beginAndStart('d-1', subscriptionId, current, request),
+        attempts.beginAndStart('d-1', subscriptionId, current, request),
+        attempts.beginAndStart('d-2', subscriptionId, current, request),
+      ]);
+
+      expect(starts.map((start) => start.lease?.acquired)).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      expect(await redis.zcard(request.leaseKey)).toBe(2);
+    });
+
+    it('drops expired leases before counting', async () => {
+      await subscriptions.create(await buildSubscription());
+      await createDelivery('d-1');
+      const current = String(await subscriptions.version());
+      const request = leaseRequest(1);
+      await redis.zadd(request.leaseKey, 1, 'expired-lease');
+
+      const start = await attempts.beginAndStart(
+        'd-1',
+        subscriptionId,
+        current,
+        request,
+      );
+
+      expect(start.lease?.acquired).toBe(true);
+      expect(await redis.zrange(request.leaseKey, 0, -1)).toEqual(['d-1']);
+    });
+
+    it('expires the lease set with its last lease', async () => {
+      await subscriptions.create(await buildSubscription());
+      await createDelivery('d-1');
+      const current = String(await subscriptions.version());
+      const request = leaseRequest(2);
+
+      await attempts.beginAndStart('d-1', subscriptionId, current, request);
+      const ttlMs = await redis.pttl(request.leaseKey);
+
+      expect(ttlMs).toBeGreaterThan(leaseMs - 5_000);
+      expect(ttlMs).toBeLessThanOrEqual(leaseMs);
+    });
+
+    it('writes no record for a delivery that has none', async () => {
+      await subscriptions.create(await buildSubscription());
+      const current = String(await subscriptions.version());
+
+      const start = await attempts.beginAndStart(
+        'missing',
+        subscriptionId,
+        current,
+        leaseRequest(2),
+      );
+
+      expect(start.lease?.acquired).toBe(true);
+      expect(await redis.exists(keys.delivery('missing'))).toBe(0);
+    });
+
     it('takes the lease for a current copy', async () => {
       await subscriptions.create(await buildSubscription());
       await createScheduledDelivery('d-1');
