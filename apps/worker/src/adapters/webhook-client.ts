@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent } from 'undici';
 import {
   createGuardedConnector,
   hostLiteralAddress,
@@ -9,13 +8,13 @@ import {
 } from '@signalpost/net-guard';
 import type { AttemptErrorClass } from '@signalpost/store';
 import type { AttemptResult } from './attempt-result';
+import {
+  ResponseCollector,
+  type CollectedResponse,
+} from './response-collector';
 
-/** Bytes of a response body kept in the attempt record. */
-const KEPT_BODY_BYTES = 4096;
-/** Bytes read from a response before the connection is dropped instead. */
-const MAX_READ_BYTES = 1024 * 1024;
-/** Target URLs whose literal check is kept, so most attempts parse no URL. */
-const MAX_CHECKED_URLS = 10_000;
+/** Target URLs whose check and parts are kept, so most attempts parse no URL. */
+const MAX_KNOWN_URLS = 10_000;
 
 /** One outbound HTTP request of a delivery. */
 export interface WebhookRequest {
@@ -26,6 +25,11 @@ export interface WebhookRequest {
   readonly timeoutMs: number;
 }
 
+/** A target URL as undici's `dispatch` takes it, or why it is refused. */
+type KnownUrl =
+  | { readonly origin: string; readonly path: string }
+  | { readonly refusal: string };
+
 /** An attempt result whose fields are still being set. */
 type AttemptResultDraft = {
   -readonly [Field in keyof AttemptResult]: AttemptResult[Field];
@@ -34,14 +38,14 @@ type AttemptResultDraft = {
 /**
  * Sends webhook requests through one undici agent whose connector refuses
  * internal addresses on the address actually dialled. Redirects are never
- * followed: undici's `request` does not follow them.
+ * followed: `dispatch` does not follow them. Each request has its own
+ * deadline of `timeoutMs`, which aborts the request itself.
  */
 export class WebhookClient {
   private readonly agent: Agent;
-  /** Result of {@link checkLiteral} per URL: the refusal, or '' when allowed. */
-  private readonly checkedUrls = new Map<string, string>();
-  /** Controllers of the requests in flight, which shutdown aborts. */
-  private readonly inFlight = new Set<AbortController>();
+  private readonly knownUrls = new Map<string, KnownUrl>();
+  /** Requests in flight, which shutdown aborts. */
+  private readonly inFlight = new Set<ResponseCollector>();
 
   /**
    * @param shutdownSignal - when it fires, aborts the requests in flight and
@@ -54,8 +58,8 @@ export class WebhookClient {
     this.agent = new Agent({
       connect: createGuardedConnector(allowRules),
       keepAliveTimeout: 4_000,
-      // The per-request AbortSignal is the deadline; these only stop undici's
-      // 300 s defaults from outliving it.
+      // Each request's deadline aborts it; these only stop undici's 300 s
+      // defaults from outliving it.
       headersTimeout: 0,
       bodyTimeout: 0,
     });
@@ -69,176 +73,153 @@ export class WebhookClient {
   /** Sends one request and classifies the outcome; never throws. */
   async send(request: WebhookRequest): Promise<AttemptResult> {
     const started = performance.now();
-    const refusal = this.checkLiteral(request.url);
-    if (refusal)
+    const target = this.knownUrl(request.url);
+    if ('refusal' in target)
       return {
         ok: false,
         durationMs: 0,
         errorClass: 'refused_target',
-        errorMessage: refusal,
+        errorMessage: target.refusal,
       };
 
-    // A signal from AbortSignal.timeout() lives until its timer fires, long
-    // after the request, and AbortSignal.any() ties it to the shutdown
-    // signal. A cleared timer frees this controller when the request ends.
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const deadline = setTimeout(abortRequest, request.timeoutMs, controller);
-    this.inFlight.add(controller);
-    if (this.shutdownSignal.aborted) controller.abort();
-    try {
-      const response = await undiciRequest(request.url, {
-        dispatcher: this.agent,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal,
-      });
-      const responseBody = await readLimited(response.body);
-      return responseResult(
-        response.statusCode,
-        Math.round(performance.now() - started),
-        responseBody,
-        header(response.headers['retry-after']),
-      );
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
-      if (this.shutdownSignal.aborted) {
-        return {
-          ok: false,
-          durationMs,
-          abortedByShutdown: true,
-          errorMessage: 'aborted by shutdown',
-        };
-      }
-      const errorClass = classifyError(error, signal);
-      return {
-        ok: false,
-        durationMs,
-        errorClass,
-        errorMessage: describeError(error, errorClass, request.timeoutMs),
-      };
-    } finally {
-      clearTimeout(deadline);
-      this.inFlight.delete(controller);
-    }
+    const collector = new ResponseCollector();
+    const deadline = setTimeout(abortOnDeadline, request.timeoutMs, collector);
+    this.inFlight.add(collector);
+    if (this.shutdownSignal.aborted) collector.abort('shutdown');
+    else this.dispatch(request, target, collector);
+    const outcome = await collector.done;
+    clearTimeout(deadline);
+    this.inFlight.delete(collector);
+    return attemptResult(
+      outcome,
+      Math.round(performance.now() - started),
+      request.timeoutMs,
+    );
   }
 
   async close(): Promise<void> {
     await this.agent.close();
   }
 
-  /**
-   * Checks an IP literal host, because literals skip the connector's
-   * lookup. The rules are fixed per client, so the result is kept per URL.
-   */
-  private checkLiteral(url: string): string | undefined {
-    let refusal = this.checkedUrls.get(url);
-    if (refusal === undefined) {
-      refusal = this.checkLiteralOnce(url) ?? '';
-      if (this.checkedUrls.size >= MAX_CHECKED_URLS) this.checkedUrls.clear();
-      this.checkedUrls.set(url, refusal);
+  private dispatch(
+    request: WebhookRequest,
+    target: { readonly origin: string; readonly path: string },
+    collector: ResponseCollector,
+  ): void {
+    try {
+      this.agent.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+        },
+        collector,
+      );
+    } catch (error) {
+      // undici 7 passes dispatch errors to the handler. This guards the
+      // attempt against a throw all the same, so it can never hang.
+      collector.fail(error as Error);
     }
-    return refusal === '' ? undefined : refusal;
+  }
+
+  /**
+   * Splits a target URL for `dispatch` and checks an IP literal host,
+   * because literals skip the connector's lookup. The rules are fixed per
+   * client, so the result is kept per URL.
+   */
+  private knownUrl(url: string): KnownUrl {
+    let known = this.knownUrls.get(url);
+    if (known === undefined) {
+      known = this.parseUrl(url);
+      if (this.knownUrls.size >= MAX_KNOWN_URLS) this.knownUrls.clear();
+      this.knownUrls.set(url, known);
+    }
+    return known;
   }
 
   private abortInFlight(): void {
-    for (const controller of this.inFlight) controller.abort();
+    for (const collector of this.inFlight) collector.abort('shutdown');
   }
 
-  private checkLiteralOnce(url: string): string | undefined {
+  private parseUrl(url: string): KnownUrl {
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      return `invalid target URL`;
+      return { refusal: 'invalid target URL' };
     }
     const literal = hostLiteralAddress(parsed);
-    if (literal === undefined) return undefined;
-    const result = isAddressAllowed(
-      literal,
-      targetPort(parsed),
-      this.allowRules,
-    );
-    return result.ok ? undefined : result.reason;
+    if (literal !== undefined) {
+      const result = isAddressAllowed(
+        literal,
+        targetPort(parsed),
+        this.allowRules,
+      );
+      if (!result.ok) return { refusal: result.reason };
+    }
+    return { origin: parsed.origin, path: parsed.pathname + parsed.search };
   }
 }
 
-function abortRequest(controller: AbortController): void {
-  controller.abort();
+function abortOnDeadline(collector: ResponseCollector): void {
+  collector.abort('timeout');
+}
+
+function attemptResult(
+  outcome: CollectedResponse,
+  durationMs: number,
+  timeoutMs: number,
+): AttemptResult {
+  if (outcome.kind === 'response') return responseResult(outcome, durationMs);
+  if (outcome.kind === 'aborted' && outcome.reason === 'shutdown')
+    return {
+      ok: false,
+      durationMs,
+      abortedByShutdown: true,
+      errorMessage: 'aborted by shutdown',
+    };
+  if (outcome.kind === 'aborted')
+    return {
+      ok: false,
+      durationMs,
+      errorClass: 'timeout',
+      errorMessage: `no response within ${timeoutMs} ms`,
+    };
+  const errorClass = classifyError(outcome.error);
+  return {
+    ok: false,
+    durationMs,
+    errorClass,
+    errorMessage: describeError(outcome.error, errorClass, timeoutMs),
+  };
 }
 
 function responseResult(
-  statusCode: number,
+  response: CollectedResponse & { kind: 'response' },
   durationMs: number,
-  responseBody: string,
-  retryAfter: string | undefined,
 ): AttemptResult {
+  const statusCode = response.statusCode;
   const result: AttemptResultDraft = {
     ok: statusCode >= 200 && statusCode < 300,
     statusCode,
     durationMs,
-    responseBody,
+    responseBody: response.body,
   };
   if (statusCode >= 300) {
     result.errorClass = 'http';
     result.errorMessage = `target responded ${statusCode}`;
   }
-  if (retryAfter !== undefined) result.retryAfter = retryAfter;
+  if (response.retryAfter !== undefined)
+    result.retryAfter = response.retryAfter;
   return result;
 }
 
-/**
- * Reads a response body to its end and returns the first 4 KiB as text. Past
- * 1 MiB it destroys the body, which drops the connection. It listens to
- * `data` because a `for await` loop costs an async iterator and a promise
- * per chunk.
- */
-function readLimited(body: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const kept: Buffer[] = [];
-    let keptBytes = 0;
-    let readBytes = 0;
-    body.on('data', (chunk: Buffer) => {
-      readBytes += chunk.length;
-      if (keptBytes < KEPT_BODY_BYTES) {
-        const slice = chunk.subarray(0, KEPT_BODY_BYTES - keptBytes);
-        kept.push(slice);
-        keptBytes += slice.length;
-      }
-      if (readBytes > MAX_READ_BYTES) {
-        resolve(concatText(kept));
-        body.destroy();
-      }
-    });
-    body.once('end', () => resolve(concatText(kept)));
-    body.once('error', reject);
-    // A body destroyed before its end without an error would otherwise
-    // never settle. The check keeps the usual close after the end from
-    // building an error that goes nowhere.
-    body.once('close', () => {
-      if (body.readableEnded || body.errored) return;
-      reject(new Error('response body closed before its end'));
-    });
-  });
-}
-
-function concatText(chunks: Buffer[]): string {
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function classifyError(error: unknown, signal: AbortSignal): AttemptErrorClass {
+function classifyError(error: unknown): AttemptErrorClass {
   const code = errorCode(error);
   if (code === 'SIGNALPOST_ERR_TARGET_REFUSED') return 'refused_target';
-  if (
-    signal.aborted ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ETIMEDOUT'
-  )
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
     return 'timeout';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA')
     return 'dns';
