@@ -14,11 +14,17 @@ import { applyMarks } from './subscription-store';
 // round trip. They touch only keys of one prefix, which share the prefix's
 // hash tag, so they also run on Redis Cluster.
 
-// Lua that defines isEnded(state): whether a delivery state is final.
+// Lua that defines isEnded(state), whether a delivery state is final, and
+// clearNextAttempt(record, state), which drops the time of the next attempt.
+// Only a scheduled delivery has one, since setting any other state clears
+// it, so the HDEL is skipped for the others.
 const IS_ENDED_LUA = `
 local function isEnded(state)
   return state == 'delivered' or state == 'dead_lettered'
     or state == 'throttled' or state == 'dropped'
+end
+local function clearNextAttempt(record, state)
+  if state == 'scheduled' then redis.call('HDEL', record, 'nextAttemptAt') end
 end
 `;
 
@@ -66,7 +72,7 @@ local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leas
   local current = redis.call('HGET', deliveryKey, 'state')
   if current and not isEnded(current) then
     redis.call('HSET', deliveryKey, 'state', 'in_flight', 'updatedAt', updatedAt)
-    redis.call('HDEL', deliveryKey, 'nextAttemptAt')
+    clearNextAttempt(deliveryKey, current)
   end
   local circuit = redis.call('HGET', breakerKey, 'state')
   local closed = 0
@@ -182,7 +188,7 @@ for i = 0, #KEYS - firstKey do
       -- A missing record stays missing, as in takeLease.
       if state ~= '' then
         redis.call('HSET', deliveryKey, 'state', 'in_flight', 'updatedAt', ARGV[1])
-        redis.call('HDEL', deliveryKey, 'nextAttemptAt')
+        clearNextAttempt(deliveryKey, state)
       end
       results[i + 1] = { state, version, 1, 0, circuitClosed(breakerKey) }
     end
@@ -214,8 +220,9 @@ local results = {}
 local delivered = 0
 for i = 0, (#KEYS - 1) / 3 - 1 do
   local attempts, record, leases = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
-  redis.call('RPUSH', attempts, ARGV[4 + i * 2])
-  redis.call('LTRIM', attempts, -tonumber(ARGV[1]), -1)
+  if redis.call('RPUSH', attempts, ARGV[4 + i * 2]) > tonumber(ARGV[1]) then
+    redis.call('LTRIM', attempts, -tonumber(ARGV[1]), -1)
+  end
   redis.call('PEXPIRE', attempts, ARGV[2])
   redis.call('ZREM', leases, ARGV[5 + i * 2])
   local state = redis.call('HGET', record, 'state')
@@ -223,7 +230,7 @@ for i = 0, (#KEYS - 1) / 3 - 1 do
     results[i + 1] = 0
   else
     redis.call('HSET', record, 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[3])
-    redis.call('HDEL', record, 'nextAttemptAt')
+    clearNextAttempt(record, state)
     delivered = delivered + 1
     results[i + 1] = 1
   end
