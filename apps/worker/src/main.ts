@@ -25,10 +25,10 @@ async function main(): Promise<void> {
 
 // A flag given on the command line wins over this default.
 function limitHeapGrowth(): void {
-  const given = process.execArgv.some((flag) =>
+  const onCommandLine = process.execArgv.some((flag) =>
     /^--heap[-_]growing[-_]percent/.test(flag),
   );
-  if (!given)
+  if (!onCommandLine)
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 

@@ -6,7 +6,7 @@
  *
  * A batch that reaches `maxItems` is sent at once and the next item starts
  * a new one, so a busy turn makes several calls of bounded size instead of
- * one script call that holds Redis for long.
+ * one script call that blocks Redis for long.
  */
 export class TurnBatch<Item, Result> {
   private waiting: {

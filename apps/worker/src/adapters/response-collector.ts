@@ -5,7 +5,7 @@ const KEPT_BODY_BYTES = 4096;
 /** Bytes read from a response before the connection is dropped instead. */
 const MAX_READ_BYTES = 1024 * 1024;
 
-/** How a request dispatched through a {@link ResponseCollector} ended. */
+/** Outcome of a request dispatched through a {@link ResponseCollector}. */
 export type CollectedResponse =
   | {
       readonly kind: 'response';
@@ -17,7 +17,7 @@ export type CollectedResponse =
   | { readonly kind: 'error'; readonly error: Error }
   | { readonly kind: 'aborted'; readonly reason: AbortReason };
 
-/** Why the request was aborted from this side. */
+/** Reason this side aborted the request. */
 export type AbortReason = 'timeout' | 'shutdown';
 
 /**

@@ -118,8 +118,8 @@ export class WebhookClient {
         collector,
       );
     } catch (error) {
-      // undici 7 passes dispatch errors to the handler. This guards the
-      // attempt against a throw all the same, so it can never hang.
+      // undici 7 passes dispatch errors to the handler. Should one be
+      // thrown all the same, the attempt still ends with it.
       collector.fail(error as Error);
     }
   }
