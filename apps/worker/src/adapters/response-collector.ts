@@ -29,6 +29,9 @@ export type AbortReason = 'timeout' | 'shutdown';
  * Compared with undici's `request()`, it creates no body stream and no
  * abort listener: on a 2-core VM a local POST cost the client 15 µs of CPU
  * this way against 36 µs through `request()` with an AbortSignal.
+ *
+ * NOTE: undici documents `dispatch` as less stable than `request()` across
+ * major versions. This follows the `DispatchHandler` of undici 7.
  */
 export class ResponseCollector implements Dispatcher.DispatchHandler {
   /** Settles once, with the first of the response, an error or an abort. */
