@@ -1,36 +1,10 @@
 import fc from 'fast-check';
 import { parsePattern, PatternMatcher } from '@signalpost/patterns';
+import { referenceMatch } from './reference-matcher';
 
 interface Subscription {
   readonly pattern: string;
   readonly value: number;
-}
-
-// Deliberately a different algorithm from the trie. It backtracks over the
-// segment lists, and `**` either matches nothing or consumes one segment.
-function referenceMatches(pattern: string[], type: string[]): boolean {
-  const [head, ...rest] = pattern;
-  if (head === undefined) return type.length === 0;
-  if (head === '**') {
-    if (referenceMatches(rest, type)) return true;
-    return type.length > 0 && referenceMatches(pattern, type.slice(1));
-  }
-  if (type.length === 0) return false;
-  return (
-    (head === '*' || head === type[0]) && referenceMatches(rest, type.slice(1))
-  );
-}
-
-function referenceMatch(
-  subscriptions: Subscription[],
-  type: string,
-): Set<number> {
-  const typeSegments = type.split('.');
-  const matched = new Set<number>();
-  for (const { pattern, value } of subscriptions) {
-    if (referenceMatches(pattern.split('.'), typeSegments)) matched.add(value);
-  }
-  return matched;
 }
 
 // Two `**` in a row are invalid, so the generator merges such runs.

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { PatternMatcher } from '@signalpost/patterns';
+import { referenceMatch } from './reference-matcher';
 
 interface Pair {
   readonly pattern: string;
@@ -14,28 +15,6 @@ type Operation =
 // The first match compiles the trie, so every later add and remove is
 // patched into the compiled copy. These tests replay operations against a
 // list of pairs and a reference matcher that backtracks over segments.
-function referenceMatches(pattern: string[], type: string[]): boolean {
-  const [head, ...rest] = pattern;
-  if (head === undefined) return type.length === 0;
-  if (head === '**') {
-    if (referenceMatches(rest, type)) return true;
-    return type.length > 0 && referenceMatches(pattern, type.slice(1));
-  }
-  if (type.length === 0) return false;
-  return (
-    (head === '*' || head === type[0]) && referenceMatches(rest, type.slice(1))
-  );
-}
-
-function referenceMatch(pairs: readonly Pair[], type: string): Set<number> {
-  const typeSegments = type.split('.');
-  const matched = new Set<number>();
-  for (const { pattern, value } of pairs) {
-    if (referenceMatches(pattern.split('.'), typeSegments)) matched.add(value);
-  }
-  return matched;
-}
-
 function freshMatcher(pairs: readonly Pair[]): PatternMatcher<number> {
   const matcher = new PatternMatcher<number>();
   for (const { pattern, value } of pairs) matcher.add(pattern, value);
