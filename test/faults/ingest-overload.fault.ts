@@ -27,9 +27,10 @@ describe('when the delivery backlog passes SIGNALPOST_MAX_QUEUE_DEPTH', () => {
       name: 'ingest-overload',
       plan: () => ({ status: 200 }),
       env: { SIGNALPOST_MAX_QUEUE_DEPTH: String(settings.maxQueueDepth) },
-      // The product's default: a hanging target then ties up 10 requests,
-      // and the workers hold the rest back instead of sending them.
-      target: { maxInFlight: 10 },
+      // The product's defaults: a hanging target then ties up 10 requests,
+      // and the workers hold the rest back instead of sending them. It
+      // keeps the default circuit breaker too.
+      target: { maxInFlight: 10, circuitBreaker: {} },
     });
   }, STARTUP_TIMEOUT_MS);
 

@@ -40,6 +40,9 @@ export interface OriginBreakerOptions {
    * next other outcome. 0 sends every outcome at once. Batching applies
    * only with `onRecordError`, because a late send has no caller to throw
    * to. Successes not sent by shutdown are not counted.
+   * NOTE: batches are per worker, so Redis may count one worker's failures
+   * before another worker's successes arrive. With few requests in the
+   * window, as right after a start, that can open the circuit early.
    * @defaultValue 0
    */
   readonly successBatchMs?: number;

@@ -179,6 +179,11 @@ export class FaultScenario {
         retry: QUICK_RETRY,
         maxInFlight: 100,
         timeoutMs: 30_000,
+        // The receiver fails a share of attempts on purpose. With the
+        // default threshold of 5 requests, a few early failures could open
+        // the circuit, which then holds every delivery for its 5-minute
+        // recovery, longer than a scenario waits for arrivals.
+        circuitBreaker: { failureThreshold: 10_000 },
         ...target,
       },
     });
