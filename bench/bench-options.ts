@@ -35,8 +35,14 @@ export interface BenchOptions {
   readonly receiverDelayMs: number;
   /** Publish rate of the latency scenario. @defaultValue 200 */
   readonly latencyRatePerSec: number;
-  /** Length of the latency scenario. @defaultValue 10 */
+  /** Length of the latency scenario's measured part. @defaultValue 10 */
   readonly latencyDurationSec: number;
+  /**
+   * Length of the latency scenario's unmeasured start, at the same rate, so
+   * the measured part sees processes whose hot code is already compiled.
+   * @defaultValue 5
+   */
+  readonly latencyWarmUpSec: number;
   /**
    * Deadline of each scenario, after which it reports what it measured.
    * @defaultValue 120
@@ -87,6 +93,7 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   receiverDelayMs: 0,
   latencyRatePerSec: 200,
   latencyDurationSec: 10,
+  latencyWarmUpSec: 5,
   scenarioTimeoutSec: 120,
   scaling: false,
   scalingSignals: 1000,
@@ -102,6 +109,7 @@ export const QUICK_OVERRIDES: Partial<BenchOptions> = Object.freeze({
   signals: 1000,
   rounds: 1,
   latencyDurationSec: 3,
+  latencyWarmUpSec: 1,
   scalingSignals: 300,
   costSignals: 200,
   matchLookups: 20_000,
@@ -134,6 +142,7 @@ const INTEGER_FLAGS: Readonly<Record<string, IntegerFlag>> = Object.freeze({
   '--receiver-delay-ms': { key: 'receiverDelayMs', min: 0, max: 10_000 },
   '--latency-rate': { key: 'latencyRatePerSec', min: 1, max: 5000 },
   '--latency-duration-sec': { key: 'latencyDurationSec', min: 1, max: 600 },
+  '--latency-warm-up-sec': { key: 'latencyWarmUpSec', min: 0, max: 600 },
   '--scenario-timeout-sec': { key: 'scenarioTimeoutSec', min: 5, max: 3600 },
   '--scaling-signals': { key: 'scalingSignals', min: 10, max: 100_000 },
   '--cost-signals': { key: 'costSignals', min: 10, max: 100_000 },
@@ -250,7 +259,9 @@ Starts a private redis-server, a receiver and the Signalpost stack on
   --concurrency C          deliveries in flight per worker process (50)
   --receiver-delay-ms MS   delay before the receiver responds, in ms (0)
   --latency-rate R         signals per second in the latency scenario (200)
-  --latency-duration-sec S length of the latency scenario in seconds (10)
+  --latency-duration-sec S measured length of the latency scenario in seconds (10)
+  --latency-warm-up-sec S  unmeasured start of the latency scenario at the
+                           same rate, in seconds (5)
   --scenario-timeout-sec S deadline of each scenario in seconds (120)
   --scenarios LIST         comma-separated subset of:
                            ${SCENARIO_NAMES.join(', ')}
@@ -261,7 +272,7 @@ Starts a private redis-server, a receiver and the Signalpost stack on
                            passes, allocations and CPU time per signal
   --cost-signals N         signals per cost phase (500)
   --match-lookups N        signal types matched per subscription count (100000)
-  --quick                  smoke run: 1000 signals, 1 round, 3 s latency run
+  --quick                  smoke run: 1000 signals, 1 round, 1 + 3 s latency run
   --json FILE              write every result as JSON
   --chart FILE.svg         draw latency and scaling as an SVG chart
   --cpu-prof DIR           write CPU profiles of the stack's processes to DIR

@@ -215,6 +215,7 @@ function methodNotes(report: BenchReport): string {
     `- Single publishes: ${LOAD_SHAPE.singleConcurrency} in flight. Batch publishes: ${LOAD_SHAPE.batchSize} signals each, ${LOAD_SHAPE.batchConcurrency} in flight.`,
     '- During ingest the router and the workers run too and deliver what was accepted.',
     `- Worker-only and baseline jobs are enqueued by the benchmark, ${LOAD_SHAPE.enqueueChunkSize} per call, ${LOAD_SHAPE.enqueueConcurrency} calls in flight; the clock starts at the first call.`,
+    `- The latency runs send ${options.latencyWarmUpSec} s of signals at the same rate before the ${options.latencyDurationSec} s that are measured, so the measured part sees warm processes.`,
     '- Every step starts fresh processes on a fresh key prefix, warms up with 50 deliveries, and empties Redis afterwards.',
     '- The subscription sets maxInFlight 10000, so the shared in-flight limit never holds a delivery back (its lease is still taken).',
     '- Apps log at warn; at the default info level the worker also writes one log line per delivery.',

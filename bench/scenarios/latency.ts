@@ -31,7 +31,7 @@ export async function measureLatency(
   context: ScenarioContext,
 ): Promise<LatencyResult> {
   const { options } = context;
-  const count = options.latencyRatePerSec * options.latencyDurationSec;
+  const { count, measuredFrom } = scheduleSize(context);
   const inputs = Array.from({ length: count }, (_, index) =>
     makeSignalInput('latency', index, options.payloadBytes),
   );
@@ -51,13 +51,13 @@ export async function measureLatency(
         deadlineMs,
         () => stack.failure() !== undefined,
       );
-      return collectLatencies(context, ids, run);
+      return collectLatencies(context, ids, run, measuredFrom);
     },
   );
   return latencyResult(
     context,
     { name: 'latency', title: `latency at ${options.latencyRatePerSec}/s` },
-    ids,
+    ids.slice(measuredFrom),
     result,
     memory,
   );
@@ -71,7 +71,7 @@ export async function measureBaselineLatency(
   context: ScenarioContext,
 ): Promise<LatencyResult> {
   const { options } = context;
-  const count = options.latencyRatePerSec * options.latencyDurationSec;
+  const { count, measuredFrom } = scheduleSize(context);
   const signals = Array.from({ length: count }, (_, index) =>
     makeSignal('baseline-latency', index, options.payloadBytes),
   );
@@ -94,7 +94,7 @@ export async function measureBaselineLatency(
         deadlineMs,
         () => failure() !== undefined,
       );
-      return collectLatencies(context, ids, run);
+      return collectLatencies(context, ids, run, measuredFrom);
     },
   );
   return latencyResult(
@@ -103,7 +103,7 @@ export async function measureBaselineLatency(
       name: 'baseline-latency',
       title: `baseline latency at ${options.latencyRatePerSec}/s`,
     },
-    ids,
+    ids.slice(measuredFrom),
     result,
     memory,
   );
@@ -151,22 +151,43 @@ async function sendOnSchedule(
   };
 }
 
-// Reads the receiver's arrivals, which the step's clean-up resets.
+/**
+ * Signals sent in one latency run, and the index of the first measured one:
+ * the warm-up's signals go first, at the same rate, and are not measured.
+ */
+function scheduleSize(context: ScenarioContext): {
+  count: number;
+  measuredFrom: number;
+} {
+  const { latencyRatePerSec, latencyWarmUpSec, latencyDurationSec } =
+    context.options;
+  const measuredFrom = latencyRatePerSec * latencyWarmUpSec;
+  return {
+    count: measuredFrom + latencyRatePerSec * latencyDurationSec,
+    measuredFrom,
+  };
+}
+
+// Reads the receiver's arrivals, which the step's clean-up resets. Signals
+// before `measuredFrom` belong to the warm-up and are skipped.
 function collectLatencies(
   context: ScenarioContext,
   ids: readonly string[],
   run: ScheduledRun,
+  measuredFrom: number,
 ): CollectedLatencies {
   const latenciesMs: number[] = [];
   const acceptMs: number[] = [];
   ids.forEach((id, index) => {
+    if (index < measuredFrom) return;
     const sentMs = run.sentAtMs[index] as number;
     const arrivedMs = context.receiver.arrivalById.get(id);
     if (arrivedMs !== undefined) latenciesMs.push(arrivedMs - sentMs);
     const acceptedMs = run.acceptedAtMs[index];
     if (acceptedMs !== undefined) acceptMs.push(acceptedMs - sentMs);
   });
-  return { run, latenciesMs, acceptMs };
+  const lateByMs = run.lateByMs.slice(measuredFrom);
+  return { run: { ...run, lateByMs }, latenciesMs, acceptMs };
 }
 
 function latencyResult(

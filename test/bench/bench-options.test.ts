@@ -33,6 +33,7 @@ describe('parseBenchOptions', () => {
     [['--concurrency', '5'], 'concurrency', 5],
     [['--receiver-delay-ms', '100'], 'receiverDelayMs', 100],
     [['--rounds', '5'], 'rounds', 5],
+    [['--latency-warm-up-sec', '0'], 'latencyWarmUpSec', 0],
     [['--json', 'out.json'], 'jsonFile', 'out.json'],
     [
       ['--chart', 'docs/images/bench.svg'],

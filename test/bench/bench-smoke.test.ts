@@ -10,7 +10,12 @@ const RUN_TIMEOUT_MS = 180_000;
 
 interface BenchJson {
   readonly throughput: { name: string; complete: boolean; round: number }[];
-  readonly latency: { name: string; complete: boolean }[];
+  readonly latency: {
+    name: string;
+    complete: boolean;
+    expected: number;
+    completed: number;
+  }[];
   readonly matchTimes: { subscriptions: number; nsPerMatch: number }[];
   readonly failures: unknown[];
 }
@@ -33,6 +38,8 @@ describe('npm run bench', () => {
       '--rounds',
       '1',
       '--latency-duration-sec',
+      '1',
+      '--latency-warm-up-sec',
       '1',
       '--match-lookups',
       '1000',
@@ -71,6 +78,13 @@ describe('npm run bench', () => {
       'latency',
     ]);
     expect(report.latency.every((result) => result.complete)).toBe(true);
+  });
+
+  it('measures only the signals sent after the warm-up second', () => {
+    for (const result of report.latency) {
+      expect(result.expected).toBe(200);
+      expect(result.completed).toBe(200);
+    }
   });
 
   it('times the matcher at three sizes', () => {
