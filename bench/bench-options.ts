@@ -38,8 +38,8 @@ export interface BenchOptions {
   /** Length of the latency scenario's measured part. @defaultValue 10 */
   readonly latencyDurationSec: number;
   /**
-   * Length of the latency scenario's unmeasured start, at the same rate, so
-   * the measured part sees processes whose hot code is already compiled.
+   * Length of the latency scenario's unmeasured start at the same rate. It
+   * lets the processes compile their hot code before the measured part.
    * @defaultValue 5
    */
   readonly latencyWarmUpSec: number;
