@@ -1,4 +1,5 @@
 import CircuitBreaker from 'opossum';
+import { assertNonNegativeNumber } from './assert-argument';
 import { CircuitOpenError } from './circuit-open-error';
 import {
   assertCircuitKeys,
@@ -18,6 +19,22 @@ import type {
 
 /** Maximum delay of a Node.js timer. A longer delay fires after 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * How long a window count from Redis stays usable for batching, in batch
+ * delays. A batch starts in the first half of this horizon, so its timer
+ * fires by the middle, and the second half is left for the send.
+ */
+const COUNT_HORIZON_BATCHES = 20;
+
+/**
+ * Requests, in multiples of `failureThreshold`, that must stay counted in
+ * the window while a worker delays successes.
+ */
+const MIN_BATCHING_THRESHOLDS = 10;
+
+/** A worker delays at most one success per this many such requests. */
+const LASTING_REQUESTS_PER_UNSENT_SUCCESS = 100;
 
 /** Options of {@link createOriginBreaker}. */
 export interface OriginBreakerOptions {
@@ -40,9 +57,18 @@ export interface OriginBreakerOptions {
    * next other outcome. 0 sends every outcome at once. Batching applies
    * only with `onRecordError`, because a late send has no caller to throw
    * to. Successes not sent by shutdown are not counted.
-   * NOTE: batches are per worker, so Redis may count one worker's failures
-   * before another worker's successes arrive. With few requests in the
-   * window, as right after a start, that can open the circuit early.
+   *
+   * A worker delays successes only while its last reply from Redis
+   * showed at least 100 and at least 10 × `failureThreshold` requests that
+   * stay in the window until the batch is sent, and it delays at most 1 %
+   * of them. Below that volume no success waits in a batch, so Redis
+   * decides as it would without batching.
+   * NOTE: above that volume Redis may count one worker's failure before
+   * another worker's delayed successes. With n workers delaying successes,
+   * the failure percentage it counts is then at most (1 + n / 100) times
+   * the percentage over all outcomes. This holds while each batch reaches
+   * Redis within 10 batch delays, or half of `recoveryTimeoutMs` if that
+   * is shorter, after its timer was due.
    * @defaultValue 0
    */
   readonly successBatchMs?: number;
@@ -104,9 +130,15 @@ export class OriginCircuitBreaker {
   private readonly now: () => number;
   private readonly onRecordError: ((error: unknown) => void) | undefined;
   private readonly successBatchMs: number;
+  /** Horizon passed to `record` for `lastingRequests`, 0 without batching. */
+  private readonly countHorizonMs: number;
   private localOpenUntilMs = 0;
   private unsentSuccesses = 0;
   private sendTimer: NodeJS.Timeout | undefined;
+  /** The last `lastingRequests` from Redis, 0 while unknown. */
+  private lastingRequests = 0;
+  /** When the call that read `lastingRequests` was sent (`performance.now`). */
+  private countSentAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly shared: SharedCircuitBreaker,
@@ -116,11 +148,19 @@ export class OriginCircuitBreaker {
   ) {
     assertCircuitKeys(keys);
     assertCircuitSettings(settings);
+    const successBatchMs = options.successBatchMs ?? 0;
+    assertNonNegativeNumber('successBatchMs', successBatchMs);
     this.now = options.now ?? Date.now;
     this.onRecordError = options.onRecordError;
-    this.successBatchMs = options.onRecordError
-      ? (options.successBatchMs ?? 0)
-      : 0;
+    this.successBatchMs = options.onRecordError ? successBatchMs : 0;
+    // An open followed by a close clears the window and takes more than
+    // recoveryTimeoutMs, so a horizon no longer than that never spans both.
+    this.countHorizonMs = Math.floor(
+      Math.min(
+        COUNT_HORIZON_BATCHES * this.successBatchMs,
+        settings.recoveryTimeoutMs,
+      ),
+    );
     // opossum keeps this object, so a later resetTimeout applies to the next open.
     this.breakerOptions = {
       name: keys.origin,
@@ -142,6 +182,9 @@ export class OriginCircuitBreaker {
     this.breaker.on('open', () => {
       const resetTimeoutMs = this.breakerOptions.resetTimeout ?? 0;
       this.localOpenUntilMs = this.now() + resetTimeoutMs;
+      // Opening clears the window, so every count read before is stale.
+      this.lastingRequests = 0;
+      this.countSentAtMs = performance.now();
     });
   }
 
@@ -233,12 +276,7 @@ export class OriginCircuitBreaker {
     admission: CircuitAdmitted,
   ): Promise<void> {
     const permitId = admission.trial ? admission.permitId : undefined;
-    if (
-      outcome === 'success' &&
-      permitId === undefined &&
-      this.successBatchMs > 0 &&
-      this.breaker.closed
-    ) {
+    if (outcome === 'success' && !admission.trial && this.mayDelaySuccess()) {
       this.unsentSuccesses += 1;
       this.sendTimer ??= setTimeout(
         () => void this.sendSuccesses(),
@@ -247,6 +285,28 @@ export class OriginCircuitBreaker {
       return;
     }
     await this.send(outcome, permitId);
+  }
+
+  /**
+   * Returns whether one more success may wait for a batch. The window must
+   * contain enough requests that stay counted until the batch reaches Redis,
+   * so a failure counted meanwhile is weighed against them. A new batch
+   * starts only while the count is young enough for its timer to fire in
+   * the first half of the count's horizon.
+   */
+  private mayDelaySuccess(): boolean {
+    if (this.successBatchMs === 0 || !this.breaker.closed) return false;
+    const minRequests =
+      MIN_BATCHING_THRESHOLDS * this.settings.failureThreshold;
+    if (this.lastingRequests < minRequests) return false;
+    const maxUnsent = Math.floor(
+      this.lastingRequests / LASTING_REQUESTS_PER_UNSENT_SUCCESS,
+    );
+    if (this.unsentSuccesses >= maxUnsent) return false;
+    if (this.sendTimer !== undefined) return true;
+    const startDeadlineMs =
+      this.countSentAtMs + this.countHorizonMs / 2 - this.successBatchMs;
+    return performance.now() <= startDeadlineMs;
   }
 
   private async sendSuccesses(): Promise<void> {
@@ -263,6 +323,7 @@ export class OriginCircuitBreaker {
   ): Promise<void> {
     const earlierSuccesses = this.unsentSuccesses;
     this.unsentSuccesses = 0;
+    const sentAtMs = performance.now();
     try {
       const status = await this.shared.record(
         this.keys,
@@ -270,12 +331,22 @@ export class OriginCircuitBreaker {
         outcome,
         permitId,
         earlierSuccesses,
+        this.countHorizonMs,
       );
+      this.keepCount(status, sentAtMs);
       this.mirror(status);
     } catch (error) {
       if (!this.onRecordError) throw error;
       this.onRecordError(error);
     }
+  }
+
+  /** Keeps the count of the call sent last, whatever order replies come in. */
+  private keepCount(status: CircuitStatus, sentAtMs: number): void {
+    if (status.lastingRequests === undefined) return;
+    if (sentAtMs < this.countSentAtMs) return;
+    this.lastingRequests = status.lastingRequests;
+    this.countSentAtMs = sentAtMs;
   }
 
   private mirror(status: CircuitStatus): void {
@@ -320,7 +391,7 @@ export class OriginCircuitBreaker {
  * {@link OriginCircuitBreaker.shutdown}.
  *
  * @throws DeliveryPolicyError `SIGNALPOST_ERR_POLICY_INVALID_ARGUMENT` for
- *   invalid keys or settings
+ *   invalid keys or settings, or a negative `successBatchMs`
  */
 export function createOriginBreaker(
   shared: SharedCircuitBreaker,

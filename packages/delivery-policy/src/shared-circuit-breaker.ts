@@ -83,6 +83,13 @@ export interface CircuitStatus {
   readonly state: CircuitState;
   /** Time until an open circuit half-opens, 0 otherwise, in milliseconds. */
   readonly retryAfterMs: number;
+  /**
+   * Requests counted in the rolling window that stay counted for at least
+   * the `horizonMs` passed to `record`, unless the circuit opens first.
+   * Present only when `horizonMs` is above 0, and 0 while the circuit is
+   * not closed.
+   */
+  readonly lastingRequests?: number;
 }
 
 /**
@@ -168,8 +175,11 @@ export class SharedCircuitBreaker {
    *   circuit first, counts as an ordinary request.
    * @param earlierSuccesses - successes of ordinary requests not recorded
    *   yet, counted before this outcome while the circuit is closed
+   * @param horizonMs - when above 0, the status reports in
+   *   `lastingRequests` the requests that stay in the window for at least
+   *   this many milliseconds. Counting them reads the whole window.
    * @throws DeliveryPolicyError `SIGNALPOST_ERR_POLICY_INVALID_ARGUMENT` for
-   *   invalid keys, settings or outcome
+   *   invalid keys, settings, outcome, count or horizon
    */
   async record(
     keys: CircuitKeys,
@@ -177,9 +187,11 @@ export class SharedCircuitBreaker {
     outcome: CircuitOutcome,
     permitId?: string,
     earlierSuccesses = 0,
+    horizonMs = 0,
   ): Promise<CircuitStatus> {
     validateRecord(keys, settings, outcome);
     assertCount('earlierSuccesses', earlierSuccesses);
+    assertCount('horizonMs', horizonMs);
     const bucketMs = Math.ceil(settings.failureWindowMs / this.windowBuckets);
     const redisKeys = [
       keys.breaker,
@@ -197,14 +209,12 @@ export class SharedCircuitBreaker {
       bucketMs,
       settings.recoveryTimeoutMs,
       earlierSuccesses,
+      horizonMs,
     ];
-    const [stateCode, retryAfterMs] = await RECORD_SCRIPT.runForIntegers(
-      this.redis,
-      redisKeys,
-      args,
-      2,
-    );
-    return { state: stateOfCode(stateCode), retryAfterMs };
+    const [stateCode, retryAfterMs, lastingRequests] =
+      await RECORD_SCRIPT.runForIntegers(this.redis, redisKeys, args, 3);
+    const status = { state: stateOfCode(stateCode), retryAfterMs };
+    return horizonMs > 0 ? { ...status, lastingRequests } : status;
   }
 
   /**

@@ -5,9 +5,12 @@ import {
   CircuitOpenError,
   circuitOutcomeOf,
   createOriginBreaker,
+  DELIVERY_POLICY_ERROR_CODES,
   SharedCircuitBreaker,
   type CircuitKeys,
   type CircuitSettings,
+  type CircuitStatus,
+  type FireOptions,
   type OriginBreakerOptions,
   type OriginCircuitBreaker,
 } from '../src';
@@ -24,6 +27,8 @@ const settings: CircuitSettings = Object.freeze({
   halfOpenMaxCalls: 1,
 });
 const opened: OriginCircuitBreaker[] = [];
+/** Errors passed to onRecordError by the workers of `batchingWorkers`. */
+const recordErrors: unknown[] = [];
 let connections: Redis[];
 let receiver: Receiver;
 
@@ -37,6 +42,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const breaker of opened.splice(0)) breaker.shutdown();
+  recordErrors.splice(0);
   await receiver.close();
 });
 
@@ -269,8 +275,20 @@ describe('OriginCircuitBreaker', () => {
   });
 
   describe('with successBatchMs', () => {
-    const batched = (name: string): OriginCircuitBreaker =>
+    // 3 s batches use a 60 s count horizon, which the recovery time caps
+    // and the window must exceed.
+    const longWindow: CircuitSettings = Object.freeze({
+      ...settings,
+      failureWindowMs: 600_000,
+      recoveryTimeoutMs: 60_000,
+    });
+    const batched = (
+      name: string,
+      options: { settings?: CircuitSettings; shared?: RecordingShared } = {},
+    ): OriginCircuitBreaker =>
       originBreaker(name, connections[0] as Redis, {
+        settings: longWindow,
+        ...options,
         successBatchMs: 3_000,
         onRecordError: (error) => {
           throw error;
@@ -278,32 +296,77 @@ describe('OriginCircuitBreaker', () => {
       });
 
     it('sends the successes of a batch in one call', async () => {
-      const worker = batched('batch-one-call');
+      const shared = new RecordingShared(connections[0] as Redis);
+      const worker = batched('batch-one-call', { shared });
       const windowKey = `${worker.keys.breaker}:window`;
+      await seedSuccesses(worker.keys, longWindow, 1000);
+      await fireTimes(worker, 1);
 
       await fireTimes(worker, 4);
       const beforeSend = await requestCount(windowKey);
       const sent = await waitFor(
-        async () => ((await requestCount(windowKey)) === 4 ? 4 : undefined),
+        async () => ((await requestCount(windowKey)) === 1005 ? 1 : undefined),
         20_000,
       );
 
-      expect(beforeSend).toBe(0);
-      expect(sent).toBe(4);
+      expect(beforeSend).toBe(1001);
+      expect(sent).toBe(1);
+      expect(shared.earlierSuccesses).toEqual([0, 3]);
     });
 
-    it('sends unsent successes with a failure, which then does not open', async () => {
-      const worker = batched('batch-with-failure');
+    it('counts unsent successes before the next failure', async () => {
+      const lowPercentage = { ...longWindow, errorThresholdPercentage: 10 };
+      const worker = batched('batch-with-failure', {
+        settings: lowPercentage,
+      });
       const windowKey = `${worker.keys.breaker}:window`;
-      receiver.answer((index) => ({ status: index < 3 ? 200 : 503 }));
+      // 1000 successes and 111 failures: one failure short of 10 %.
+      await seedSuccesses(worker.keys, lowPercentage, 1000);
+      await seedFailures(worker.keys, lowPercentage, 111);
+      await fireAnswered(worker, 200, 11);
 
-      await fireTimes(worker, 5);
+      await fireAnswered(worker, 503, 1);
 
-      // 3 successes and 2 failures: under the 50 % needed to open.
-      expect(await requestCount(windowKey)).toBe(5);
+      // 112 failures of 1123 requests stay under 10 %, but they would
+      // reach it without the 10 delayed successes.
+      expect(await requestCount(windowKey)).toBe(1123);
+      expect(await storedState(worker.keys)).toBe('closed');
       expect(worker.state).toBe('closed');
-      expect(await fireStatus(worker)).toBe(503);
-      expect(worker.state).toBe('open');
+    });
+
+    it('sends each success at once at low volume', async () => {
+      const shared = new RecordingShared(connections[0] as Redis);
+      const worker = batched('batch-few-requests', { shared });
+      const windowKey = `${worker.keys.breaker}:window`;
+      await seedSuccesses(worker.keys, longWindow, 80);
+
+      await fireAnswered(worker, 200, 10);
+
+      expect(await requestCount(windowKey)).toBe(90);
+      expect(shared.earlierSuccesses).toEqual(Array(10).fill(0));
+    });
+
+    it('delays at most 1 % of the window', async () => {
+      const shared = new RecordingShared(connections[0] as Redis);
+      const worker = batched('batch-share', { shared });
+      const windowKey = `${worker.keys.breaker}:window`;
+      await seedSuccesses(worker.keys, longWindow, 1000);
+
+      // The first success reads the count: 1001 requests, so 10 may wait.
+      await fireAnswered(worker, 200, 35);
+
+      expect(shared.earlierSuccesses).toEqual([0, 10, 10, 10]);
+      expect(await requestCount(windowKey)).toBe(1034);
+    });
+
+    it.each([-1, Number.NaN])('rejects a successBatchMs of %p', (ms) => {
+      expect(() =>
+        originBreaker('batch-invalid', undefined, { successBatchMs: ms }),
+      ).toThrow(
+        expect.objectContaining({
+          code: DELIVERY_POLICY_ERROR_CODES.invalidArgument,
+        }),
+      );
     });
 
     it('sends every outcome at once without onRecordError', async () => {
@@ -314,6 +377,116 @@ describe('OriginCircuitBreaker', () => {
       await fireTimes(worker, 2);
 
       expect(await requestCount(`${worker.keys.breaker}:window`)).toBe(2);
+    });
+  });
+
+  describe('with successBatchMs 100 on a busy window', () => {
+    const busy: CircuitSettings = Object.freeze({
+      ...settings,
+      recoveryTimeoutMs: 60_000,
+    });
+    const batchedEvery100Ms = (
+      name: string,
+      shared: RecordingShared,
+    ): OriginCircuitBreaker =>
+      originBreaker(name, connections[0] as Redis, {
+        settings: busy,
+        shared,
+        successBatchMs: 100,
+        onRecordError: (error) => recordErrors.push(error),
+      });
+
+    it('keeps batching while batches refresh the count', async () => {
+      const shared = new RecordingShared(connections[0] as Redis);
+      const worker = batchedEvery100Ms('steady', shared);
+      await seedSuccesses(worker.keys, busy, 5000);
+      const rounds = 5;
+
+      for (let round = 0; round < rounds; round += 1) {
+        await fireAnswered(worker, 200, 10);
+        // Long enough for the batch timer to send the round's successes.
+        await sleep(150);
+      }
+
+      expect(await waitForRequests(worker.keys, 5050)).toBe(5050);
+      // The first success reads the count. After that a round is one batch,
+      // or two if its timer fired halfway through.
+      expect(shared.earlierSuccesses[0]).toBe(0);
+      expect(shared.earlierSuccesses.length).toBeLessThanOrEqual(
+        1 + 2 * rounds,
+      );
+      expect(recordErrors).toEqual([]);
+    });
+
+    it('sends at once when its count is over a second old', async () => {
+      const shared = new RecordingShared(connections[0] as Redis);
+      const worker = batchedEvery100Ms('stale-count', shared);
+      await seedSuccesses(worker.keys, busy, 5000);
+      await fireAnswered(worker, 200, 1);
+
+      // With 100 ms batches a count allows new batches for 900 ms.
+      await sleep(1000);
+      await fireAnswered(worker, 200, 1);
+
+      expect(shared.earlierSuccesses).toEqual([0, 0]);
+      expect(await requestCount(`${worker.keys.breaker}:window`)).toBe(5002);
+    });
+  });
+
+  describe('when two workers batch successes', () => {
+    const lowVolume: CircuitSettings = Object.freeze({
+      failureThreshold: 5,
+      errorThresholdPercentage: 50,
+      failureWindowMs: 60_000,
+      recoveryTimeoutMs: 60_000,
+      halfOpenMaxCalls: 1,
+    });
+
+    it('stays closed when one worker fails first after a start', async () => {
+      const [workerA, workerB] = batchingWorkers('start-skew', lowVolume);
+
+      await fireAnswered(workerA, 200, 8);
+      await fireAnswered(workerB, 503, 5);
+
+      // 5 failures of 13 requests: under the 50 % needed to open.
+      expect(await storedState(workerA.keys)).toBe('closed');
+      expect(await waitForRequests(workerA.keys, 13)).toBe(13);
+      expect(recordErrors).toEqual([]);
+    });
+
+    it('stays closed when one worker fails first after idling', async () => {
+      const shortWindow = { ...lowVolume, failureWindowMs: 2500 };
+      const [workerA, workerB] = batchingWorkers('idle-skew', shortWindow);
+      await seedSuccesses(workerA.keys, shortWindow, 200);
+      await fireAnswered(workerA, 200, 3);
+      await waitForEmptyWindow(workerA.keys, 20_000);
+
+      await fireAnswered(workerA, 200, 8);
+      await fireAnswered(workerB, 503, 5);
+
+      expect(await storedState(workerA.keys)).toBe('closed');
+      expect(await waitForRequests(workerA.keys, 13)).toBe(13);
+      expect(recordErrors).toEqual([]);
+    });
+
+    it('stays closed when one worker fails first after a close', async () => {
+      const quickRecovery = { ...lowVolume, recoveryTimeoutMs: 500 };
+      const [workerA, workerB] = batchingWorkers('close-skew', quickRecovery);
+      await seedSuccesses(workerA.keys, quickRecovery, 200);
+      await fireAnswered(workerA, 200, 3);
+      await seedFailures(workerA.keys, quickRecovery, 210);
+      expect(await storedState(workerA.keys)).toBe('open');
+      await waitForHalfOpen(workerA.keys, 5000);
+      expect(await fireAnswered(workerB, 200, 1)).toEqual([200]);
+      expect(await storedState(workerA.keys)).toBe('closed');
+
+      // Worker A never saw the circuit open, as when its lease read it closed.
+      await fireAnswered(workerA, 200, 8, { knownClosed: true });
+      await fireAnswered(workerB, 503, 5);
+
+      expect(await storedState(workerA.keys)).toBe('closed');
+      expect(await waitForRequests(workerA.keys, 13)).toBe(13);
+      expect(recordErrors).toEqual([]);
     });
   });
 
@@ -360,6 +533,18 @@ describe('OriginCircuitBreaker', () => {
   });
 });
 
+/** A SharedCircuitBreaker that keeps `earlierSuccesses` of every `record`. */
+class RecordingShared extends SharedCircuitBreaker {
+  readonly earlierSuccesses: number[] = [];
+
+  override record(
+    ...args: Parameters<SharedCircuitBreaker['record']>
+  ): Promise<CircuitStatus> {
+    this.earlierSuccesses.push(args[4] ?? 0);
+    return super.record(...args);
+  }
+}
+
 /** Requests counted in a circuit's window hash. */
 async function requestCount(windowKey: string): Promise<number> {
   const fields = await (connections[0] as Redis).hgetall(windowKey);
@@ -393,9 +578,12 @@ function keysFor(name: string): CircuitKeys {
 function originBreaker(
   name: string,
   connection: Redis = connections[0] as Redis,
-  options: OriginBreakerOptions & { settings?: CircuitSettings } = {},
+  options: OriginBreakerOptions & {
+    settings?: CircuitSettings;
+    shared?: SharedCircuitBreaker;
+  } = {},
 ): OriginCircuitBreaker {
-  const shared = new SharedCircuitBreaker(connection);
+  const shared = options.shared ?? new SharedCircuitBreaker(connection);
   const circuit = options.settings ?? settings;
   const breaker = createOriginBreaker(shared, keysFor(name), circuit, options);
   opened.push(breaker);
@@ -453,4 +641,107 @@ async function fireUntilSent(
     }
   }
   throw new Error(`no request sent within ${timeoutMs} ms`);
+}
+
+/** Two workers that batch successes for 100 ms, as the worker app does. */
+function batchingWorkers(
+  name: string,
+  circuit: CircuitSettings,
+): [OriginCircuitBreaker, OriginCircuitBreaker] {
+  const options = {
+    settings: circuit,
+    successBatchMs: 100,
+    onRecordError: (error: unknown) => recordErrors.push(error),
+  };
+  return [
+    originBreaker(name, connections[0] as Redis, options),
+    originBreaker(name, connections[1] as Redis, options),
+  ];
+}
+
+/**
+ * Fires `count` requests one after another, each resolving with `status`
+ * without sending anything.
+ */
+async function fireAnswered(
+  worker: OriginCircuitBreaker,
+  status: number,
+  count: number,
+  options: FireOptions = {},
+): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let call = 0; call < count; call += 1) {
+    const answer = async () => status;
+    statuses.push(await worker.fire(answer, statusOutcome, undefined, options));
+  }
+  return statuses;
+}
+
+/** Records `count` successes in one call, as another worker's batch. */
+async function seedSuccesses(
+  keys: CircuitKeys,
+  circuit: CircuitSettings,
+  count: number,
+): Promise<void> {
+  const shared = new SharedCircuitBreaker(connections[0] as Redis);
+  await shared.record(keys, circuit, 'success', undefined, count - 1);
+}
+
+/** Records `count` failures one call each, as other workers would. */
+async function seedFailures(
+  keys: CircuitKeys,
+  circuit: CircuitSettings,
+  count: number,
+): Promise<void> {
+  const shared = new SharedCircuitBreaker(connections[0] as Redis);
+  for (let call = 0; call < count; call += 1) {
+    await shared.record(keys, circuit, 'failure');
+  }
+}
+
+/** Reads the circuit's state from its Redis hash. */
+function storedState(keys: CircuitKeys): Promise<string | null> {
+  return (connections[0] as Redis).hget(keys.breaker, 'state');
+}
+
+/**
+ * Polls the window until it counts `expected` requests, for at most 5 s,
+ * and returns the last count.
+ */
+async function waitForRequests(
+  keys: CircuitKeys,
+  expected: number,
+): Promise<number> {
+  const windowKey = `${keys.breaker}:window`;
+  const deadline = Date.now() + 5000;
+  let count = await requestCount(windowKey);
+  while (count !== expected && Date.now() < deadline) {
+    await sleep(20);
+    count = await requestCount(windowKey);
+  }
+  return count;
+}
+
+/** Waits until every bucket has left the window and its key expired. */
+async function waitForEmptyWindow(
+  keys: CircuitKeys,
+  timeoutMs: number,
+): Promise<void> {
+  const windowKey = `${keys.breaker}:window`;
+  const redis = connections[0] as Redis;
+  await waitFor(
+    async () => ((await redis.exists(windowKey)) === 0 ? true : undefined),
+    timeoutMs,
+  );
+}
+
+async function waitForHalfOpen(
+  keys: CircuitKeys,
+  timeoutMs: number,
+): Promise<void> {
+  const shared = new SharedCircuitBreaker(connections[0] as Redis);
+  await waitFor(
+    async () => ((await shared.state(keys)) === 'half_open' ? true : undefined),
+    timeoutMs,
+  );
 }

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { CIRCUIT_OPEN_ERROR_CODE, type CircuitSettings } from '../src';
+import type { Redis } from 'ioredis';
+import {
+  CIRCUIT_OPEN_ERROR_CODE,
+  type CircuitKeys,
+  type CircuitSettings,
+} from '../src';
 import {
   deletePrefix,
   testPrefix,
@@ -9,7 +14,7 @@ import {
 } from '../../../test/support/redis';
 import { startReceiver, type Receiver } from '../../../test/support/receiver';
 import type { WorkerReply } from './circuit-breaker-worker';
-import { sleep } from './redis-connections';
+import { closeConnections, openConnections, sleep } from './redis-connections';
 
 const prefix = testPrefix('circuit-processes');
 const workerScript = path.join(__dirname, 'circuit-breaker-worker.ts');
@@ -26,14 +31,9 @@ let workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  const origin = 'https://processes.example';
-  const keys = {
-    breaker: `${prefix}:breaker:${origin}`,
-    registry: `${prefix}:breakers`,
-    origin,
-  };
+  const keys = keysFor('processes');
   workers = await Promise.all(
-    [0, 1].map(() => WorkerProcess.start(keys, receiver.url)),
+    [0, 1].map(() => WorkerProcess.start(keys, receiver.url, settings)),
   );
 });
 
@@ -81,7 +81,48 @@ describe('circuit breaker across worker processes', () => {
     const afterTrial = await second.fire();
     expect(afterTrial).toMatchObject({ sent: true, status: 200 });
   });
+
+  it('stays closed when one batching process fails first', async () => {
+    const keys = keysFor('batching');
+    const defaults = {
+      ...settings,
+      failureThreshold: 5,
+      recoveryTimeoutMs: 60_000,
+    };
+    const [passing, failing] = await Promise.all([
+      WorkerProcess.start(keys, `${receiver.url}/ok`, defaults, 100),
+      WorkerProcess.start(keys, `${receiver.url}/fail`, defaults, 100),
+    ]);
+    workers.push(passing, failing);
+    receiver.answer((_index, request) => ({
+      status: request.url === '/fail' ? 503 : 200,
+    }));
+
+    const passed: WorkerReply[] = [];
+    for (let call = 0; call < 8; call += 1) passed.push(await passing.fire());
+    const failed: WorkerReply[] = [];
+    for (let call = 0; call < 5; call += 1) failed.push(await failing.fire());
+
+    expect(passed.map(statusOf)).toEqual(Array(8).fill(200));
+    expect(failed.map(statusOf)).toEqual(Array(5).fill(503));
+    // 5 failures of 13 requests: under the 50 % needed to open.
+    const [redis] = openConnections(1) as [Redis];
+    try {
+      expect(await redis.hget(keys.breaker, 'state')).toBe('closed');
+    } finally {
+      await closeConnections([redis]);
+    }
+  });
 });
+
+function keysFor(name: string): CircuitKeys {
+  const origin = `https://${name}.example`;
+  return {
+    breaker: `${prefix}:breaker:${origin}`,
+    registry: `${prefix}:breakers`,
+    origin,
+  };
+}
 
 function statusOf(reply: WorkerReply): number | undefined {
   return reply.sent ? reply.status : undefined;
@@ -94,15 +135,21 @@ class WorkerProcess {
 
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(keys: object, targetUrl: string): Promise<WorkerProcess> {
+  static async start(
+    keys: CircuitKeys,
+    targetUrl: string,
+    circuit: CircuitSettings,
+    successBatchMs = 0,
+  ): Promise<WorkerProcess> {
     const args = [
       '--import',
       'tsx',
       workerScript,
       testRedisUrl(),
       JSON.stringify(keys),
-      JSON.stringify(settings),
+      JSON.stringify(circuit),
       targetUrl,
+      String(successBatchMs),
     ];
     const child = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -7,6 +7,7 @@ import {
   type CircuitOutcome,
   type CircuitSettings,
   type CircuitState,
+  type CircuitStatus,
 } from '../src';
 import { deletePrefix, testPrefix } from '../../../test/support/redis';
 import { closeConnections, openConnections, sleep } from './redis-connections';
@@ -406,6 +407,82 @@ describe('SharedCircuitBreaker', () => {
     });
   });
 
+  describe('with a horizon', () => {
+    it('reports the requests in the window', async () => {
+      const keys = keysFor('horizon-count');
+      await breaker.record(keys, settings, 'failure', undefined, 4);
+
+      const status = await record(keys, settings, 'success', 0, 1000);
+
+      expect(status).toEqual({
+        state: 'closed',
+        retryAfterMs: 0,
+        lastingRequests: 6,
+      });
+    });
+
+    it('leaves out buckets that leave the window sooner', async () => {
+      const keys = keysFor('horizon-old-bucket');
+      // 20 buckets of 100 ms each.
+      const shortWindow = { ...settings, failureWindowMs: 2000 };
+      await breaker.record(keys, shortWindow, 'success', undefined, 2);
+
+      await sleep(600);
+      const status = await record(keys, shortWindow, 'success', 0, 1500);
+
+      // The older bucket leaves the window in at most 1400 ms.
+      expect(status.lastingRequests).toBe(1);
+      expect(await requestCount(keys)).toBe(4);
+    });
+
+    it('reports none for a horizon as long as the window', async () => {
+      const keys = keysFor('horizon-whole-window');
+
+      const status = await record(keys, settings, 'success', 0, 60_000);
+
+      expect(status.lastingRequests).toBe(0);
+    });
+
+    it('counts earlier successes sent with an ignored outcome', async () => {
+      const keys = keysFor('horizon-ignored');
+      await breaker.record(keys, settings, 'success');
+
+      const withEarlier = await record(keys, settings, 'ignored', 2, 1000);
+      const alone = await record(keys, settings, 'ignored', 0, 1000);
+
+      expect(withEarlier.lastingRequests).toBe(3);
+      expect(alone.lastingRequests).toBe(3);
+    });
+
+    it('reports none while the circuit is open', async () => {
+      const keys = keysFor('horizon-open');
+      await openCircuit(keys, settings);
+
+      const status = await record(keys, settings, 'success', 5, 1000);
+
+      expect(status.state).toBe('open');
+      expect(status.lastingRequests).toBe(0);
+    });
+
+    it('reports none when the failure opens the circuit', async () => {
+      const keys = keysFor('horizon-opening');
+      await recordAll(breaker, keys, settings, ['failure', 'failure']);
+
+      const status = await record(keys, settings, 'failure', 0, 1000);
+
+      expect(status.state).toBe('open');
+      expect(status.lastingRequests).toBe(0);
+    });
+
+    it('leaves lastingRequests out without a horizon', async () => {
+      const keys = keysFor('horizon-none');
+
+      const status = await breaker.record(keys, settings, 'success');
+
+      expect(status).not.toHaveProperty('lastingRequests');
+    });
+  });
+
   it('keeps circuits apart by key', async () => {
     const open = keysFor('apart-open');
     const other = keysFor('apart-other');
@@ -470,6 +547,12 @@ describe('SharedCircuitBreaker', () => {
       },
     );
 
+    it.each([-1, 1.5, Number.NaN])('rejects a horizon of %p', async (ms) => {
+      await expect(
+        breaker.record(valid, settings, 'success', undefined, 0, ms),
+      ).rejects.toEqual(invalid);
+    });
+
     it('rejects an unknown outcome', async () => {
       const outcome = 'timeout' as CircuitOutcome;
       await expect(breaker.record(valid, settings, outcome)).rejects.toEqual(
@@ -500,6 +583,32 @@ function keysFor(name: string): CircuitKeys {
     registry: `${prefix}:breakers`,
     origin,
   };
+}
+
+/** Records one outcome with `earlierSuccesses` and a horizon. */
+function record(
+  keys: CircuitKeys,
+  circuit: CircuitSettings,
+  outcome: CircuitOutcome,
+  earlierSuccesses: number,
+  horizonMs: number,
+): Promise<CircuitStatus> {
+  return breaker.record(
+    keys,
+    circuit,
+    outcome,
+    undefined,
+    earlierSuccesses,
+    horizonMs,
+  );
+}
+
+/** Requests counted in a circuit's window hash. */
+async function requestCount(keys: CircuitKeys): Promise<number> {
+  const fields = await redis.hgetall(`${keys.breaker}:window`);
+  return Object.entries(fields)
+    .filter(([field]) => field.startsWith('r:'))
+    .reduce((sum, [, count]) => sum + Number(count), 0);
 }
 
 async function recordAll(

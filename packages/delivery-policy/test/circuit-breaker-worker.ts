@@ -1,9 +1,11 @@
 /**
  * A stand-in worker process for the multi-process circuit test. Arguments:
- * Redis URL, circuit keys as JSON, circuit settings as JSON, target URL.
- * Each stdin line `{"id": n}` fires one POST to the target through the
- * circuit, and the worker writes one JSON line back with the same id. It
- * prints `{"ready": true}` once connected and exits when stdin ends.
+ * Redis URL, circuit keys as JSON, circuit settings as JSON, target URL,
+ * and optionally `successBatchMs`. With a batch delay, `onRecordError`
+ * writes errors from recording outcomes to stderr. Each stdin line
+ * `{"id": n}` fires one POST to the target through the circuit, and the
+ * worker writes one JSON line back with the same id. It prints
+ * `{"ready": true}` once connected and exits when stdin ends.
  */
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
@@ -29,16 +31,27 @@ export type WorkerReply =
     };
 
 async function main(): Promise<void> {
-  const [redisUrl, keysJson, settingsJson, targetUrl] = process.argv.slice(2);
+  const [redisUrl, keysJson, settingsJson, targetUrl, batchMsText] =
+    process.argv.slice(2);
   if (!redisUrl || !keysJson || !settingsJson || !targetUrl) {
-    throw new Error('usage: REDIS_URL KEYS_JSON SETTINGS_JSON TARGET_URL');
+    throw new Error(
+      'usage: REDIS_URL KEYS_JSON SETTINGS_JSON TARGET_URL [SUCCESS_BATCH_MS]',
+    );
   }
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   await redis.ping();
   const keys = JSON.parse(keysJson) as CircuitKeys;
   const settings = JSON.parse(settingsJson) as CircuitSettings;
   const shared = new SharedCircuitBreaker(redis);
-  const breaker = createOriginBreaker(shared, keys, settings);
+  const successBatchMs = Number(batchMsText ?? 0);
+  const breaker = createOriginBreaker(
+    shared,
+    keys,
+    settings,
+    successBatchMs > 0
+      ? { successBatchMs, onRecordError: writeRecordError }
+      : {},
+  );
 
   const send = async (): Promise<number> => {
     const response = await request(targetUrl, { method: 'POST' });
@@ -70,6 +83,10 @@ async function main(): Promise<void> {
   await Promise.all(pending);
   breaker.shutdown();
   await redis.quit();
+}
+
+function writeRecordError(error: unknown): void {
+  process.stderr.write(`circuit outcome not recorded: ${String(error)}\n`);
 }
 
 main().catch((error: unknown) => {

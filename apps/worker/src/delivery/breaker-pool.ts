@@ -11,7 +11,9 @@ import type { RedisKeys } from '@signalpost/queues';
 /**
  * Max delay before successes reach the shared circuit, in milliseconds.
  * Failures are sent at once with the successes before them, so batching
- * never delays an open. It saves a Redis round trip on most deliveries.
+ * never delays an open. It saves a Redis round trip on most deliveries to
+ * a busy origin. While an origin's window contains few requests, every
+ * outcome is sent at once, so batching cannot open its circuit early.
  */
 const SUCCESS_BATCH_MS = 100;
 

@@ -79,12 +79,16 @@ return { 1, 1, 0, 1 }
  * KEYS: breaker hash, window hash, trial-permit set, registry set. ARGV:
  * origin, outcome (`success`, `failure` or `ignored`), permit id (empty for
  * no trial), failure threshold, error threshold percentage, window length,
- * bucket length and recovery time, all durations in milliseconds, and
+ * bucket length and recovery time, all durations in milliseconds, then
  * optionally a count of earlier successes, sent late in one call, that
- * count in the window before this outcome while the circuit is closed.
+ * count in the window before this outcome while the circuit is closed, and
+ * optionally a horizon in milliseconds for the request count in the reply.
  *
- * Returns `{stateCode, retryAfterMs}`: the state after this call and, when
- * open, the time until it half-opens.
+ * Returns `{stateCode, retryAfterMs, lastingRequests}`: the state after
+ * this call, and, when open, the time until it half-opens. With a horizon
+ * above 0, `lastingRequests` counts the requests in the window whose bucket
+ * stays in it for at least the horizon. It is 0 without a horizon, and
+ * while the circuit is not closed, because the window is empty then.
  */
 export const CIRCUIT_RECORD_LUA = `${CIRCUIT_PRELUDE_LUA}
 local windowKey = KEYS[2]
@@ -98,6 +102,7 @@ local windowMs = tonumber(ARGV[6])
 local bucketMs = tonumber(ARGV[7])
 local recoveryTimeoutMs = tonumber(ARGV[8])
 local earlierSuccesses = tonumber(ARGV[9]) or 0
+local horizonMs = tonumber(ARGV[10]) or 0
 
 redis.call('SADD', KEYS[4], origin)
 
@@ -105,32 +110,49 @@ local function openCircuit()
   redis.call('HSET', breakerKey, 'state', 'open',
     'openUntil', string.format('%d', nowMs + recoveryTimeoutMs))
   redis.call('DEL', windowKey, trialsKey)
-  return { 2, recoveryTimeoutMs }
+  return { 2, recoveryTimeoutMs, 0 }
 end
 
 local function closeCircuit()
   redis.call('HSET', breakerKey, 'state', 'closed')
   redis.call('HDEL', breakerKey, 'openUntil')
   redis.call('DEL', windowKey, trialsKey)
-  return { 0, 0 }
+  return { 0, 0, 0 }
 end
 
--- Drops buckets that started before the window and sums the rest.
+-- Adds the counted outcomes to the current bucket and returns whether they
+-- started it.
+local function addToBucket(counted)
+  local bucket = string.format('%d', nowMs - nowMs % bucketMs)
+  local inBucket = redis.call('HINCRBY', windowKey, 'r:' .. bucket, counted)
+  if outcome == 'failure' then
+    redis.call('HINCRBY', windowKey, 'f:' .. bucket, 1)
+  end
+  redis.call('PEXPIRE', windowKey, windowMs + bucketMs)
+  return inBucket == counted
+end
+
+-- Drops buckets that started before the window and sums the rest. The
+-- third sum counts the requests of buckets that stay in the window until
+-- at least nowMs + horizonMs.
 local function countWindow()
   local oldestStart = nowMs - windowMs
+  local lastingStart = oldestStart + horizonMs
   local fields = redis.call('HGETALL', windowKey)
-  local requests, failures = 0, 0
+  local requests, failures, lasting = 0, 0, 0
   for i = 1, #fields, 2 do
     local kind, start = string.match(fields[i], '^(%a):(%d+)$')
+    local count = tonumber(fields[i + 1])
     if not start or tonumber(start) < oldestStart then
       redis.call('HDEL', windowKey, fields[i])
     elseif kind == 'r' then
-      requests = requests + tonumber(fields[i + 1])
+      requests = requests + count
+      if tonumber(start) >= lastingStart then lasting = lasting + count end
     else
-      failures = failures + tonumber(fields[i + 1])
+      failures = failures + count
     end
   end
-  return requests, failures
+  return requests, failures, lasting
 end
 
 local isTrial = state == 'half_open' and permitId ~= ''
@@ -139,14 +161,14 @@ if isTrial then
   if outcome == 'success' then return closeCircuit() end
   if outcome == 'failure' then return openCircuit() end
   redis.call('ZREM', trialsKey, permitId)
-  return { 1, 0 }
+  return { 1, 0, 0 }
 end
 
 if state == 'open' and nowMs < openUntil then
-  return { 2, openUntil - nowMs }
+  return { 2, openUntil - nowMs, 0 }
 end
 if state == 'open' or state == 'half_open' then
-  return { 1, 0 }
+  return { 1, 0, 0 }
 end
 
 -- The metrics list only origins whose hash has a state.
@@ -155,28 +177,20 @@ if stored[1] ~= 'closed' then
 end
 local counted = earlierSuccesses
 if outcome ~= 'ignored' then counted = counted + 1 end
-if counted == 0 then
-  return { 0, 0 }
-end
-
-local bucket = string.format('%d', nowMs - nowMs % bucketMs)
-local inBucket = redis.call('HINCRBY', windowKey, 'r:' .. bucket, counted)
-if outcome == 'failure' then
-  redis.call('HINCRBY', windowKey, 'f:' .. bucket, 1)
-end
-redis.call('PEXPIRE', windowKey, windowMs + bucketMs)
+local startedBucket = counted > 0 and addToBucket(counted)
 -- Pruning on every new bucket keeps the hash to about two fields a bucket.
-if outcome ~= 'failure' and inBucket > counted then
-  return { 0, 0 }
+if outcome ~= 'failure' and not startedBucket and horizonMs == 0 then
+  return { 0, 0, 0 }
 end
 
-local requests, failures = countWindow()
+local requests, failures, lasting = countWindow()
 local tripped = outcome == 'failure' and requests >= failureThreshold
   and failures * 100 >= errorThresholdPercentage * requests
 if tripped then
   return openCircuit()
 end
-return { 0, 0 }
+if horizonMs == 0 then lasting = 0 end
+return { 0, 0, lasting }
 `;
 
 /**
