@@ -5,7 +5,8 @@
  * signals also matched by a target that accepts connections and never
  * responds (timeoutMs 30 s) and by one whose port refuses connections. The
  * ratio is the healthy target's delivery rate with both beside it over its
- * rate alone.
+ * rate alone. The healthy target may use every worker slot; the failing
+ * ones keep the default maxInFlight.
  *
  * NOTE: the API, router and worker run in this process (one worker at
  * concurrency 50), beside the receivers, unlike `bench/run.ts`, which runs
@@ -28,6 +29,7 @@ const SIGNALS = Number(process.env.ISOLATION_SIGNALS ?? 2000);
 const ROUNDS = Number(process.env.ISOLATION_ROUNDS ?? 2);
 const PHASE_TIMEOUT_MS = 120_000;
 const API_KEY = 'isolation-admin-key';
+const WORKER_CONCURRENCY = 50;
 
 async function main(): Promise<void> {
   const redisPort = await freePort();
@@ -108,7 +110,7 @@ async function runPhase(
     SIGNALPOST_ALLOW_TARGETS: '127.0.0.0/8',
     PORT: '0',
     HOST: '127.0.0.1',
-    WORKER_CONCURRENCY: '50',
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
   });
   const logger = pino({ level: 'silent' });
   const api = await startApi(config, { logger, healthServer: false });
@@ -120,7 +122,10 @@ async function runPhase(
       base,
       'healthy',
       `http://127.0.0.1:${portOf(receiver)}/`,
-      {},
+      // At the default maxInFlight of 10, most of the 50 worker slots would
+      // hold this target's deliveries back for 250 to 500 ms each, and the
+      // phase alone would measure that wait rather than the target.
+      { maxInFlight: WORKER_CONCURRENCY },
     );
     if (impaired) {
       await subscribe(base, 'hanging', `http://127.0.0.1:${hangingPort}/`, {

@@ -32,6 +32,7 @@ import {
 } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
 import { BreakerPool } from './delivery/breaker-pool';
+import { InFlightHoldDelays } from './delivery/in-flight-hold-delays';
 import { SubscriptionCopies } from './delivery/subscription-copies';
 import { WebhookClient } from './adapters/webhook-client';
 import { processDelivery, RetryLaterError } from './delivery/process-delivery';
@@ -110,6 +111,7 @@ export async function startWorker(
     breakers,
     buckets: new TokenBucket(redis),
     inFlight: new InFlightLimiter(redis),
+    inFlightHolds: new InFlightHoldDelays(),
     transforms: createTransformRegistry({
       pagerduty: config.file.pagerduty ?? {},
       plugins: plugins.transforms as Record<string, TransformFn>,

@@ -48,14 +48,6 @@ export class RetryLaterError extends Error {
 const CIRCUIT_RELEASE_SPREAD_MS = 2_000;
 
 /**
- * Delay of a delivery held back by `maxInFlight`, before jitter.
- * NOTE: each held delivery of a target that hangs is re-checked every 250
- * to 500 ms. That churn is most of what a hanging target costs the others
- * (`npm run bench:isolation`), so a back-off per held delivery would cut it.
- */
-const IN_FLIGHT_RETRY_MS = 250;
-
-/**
  * Handles one attempt of a delivery: checks that its subscription and target
  * still exist, delays it while a limit applies, sends it, records the
  * attempt, and either ends it or throws {@link RetryLaterError}.
@@ -302,11 +294,12 @@ async function attemptWithLease(
       dependencies,
       job,
       token,
-      IN_FLIGHT_RETRY_MS + Math.random() * IN_FLIGHT_RETRY_MS,
+      dependencies.inFlightHolds.next(attemptInfo.leaseKey),
       'max_in_flight',
       giveUpAt(data, attemptInfo.target),
     );
   }
+  dependencies.inFlightHolds.leased(attemptInfo.leaseKey);
   const attemptContext: AttemptContext = {
     subscription: attemptInfo.subscription,
     target: attemptInfo.target,

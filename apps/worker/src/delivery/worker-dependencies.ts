@@ -15,6 +15,7 @@ import type {
 } from '@signalpost/transforms';
 import type { PreDispatchHook } from '@signalpost/plugins';
 import type { BreakerPool } from './breaker-pool';
+import type { InFlightHoldDelays } from './in-flight-hold-delays';
 import type { SubscriptionCopies } from './subscription-copies';
 import type { WebhookClient } from '../adapters/webhook-client';
 
@@ -35,6 +36,8 @@ export interface WorkerDependencies {
   readonly breakers: BreakerPool;
   readonly buckets: TokenBucket;
   readonly inFlight: InFlightLimiter;
+  /** Delays of deliveries held back by their target's `maxInFlight`. */
+  readonly inFlightHolds: InFlightHoldDelays;
   readonly transforms: TransformRegistry;
   /** Pre-dispatch hooks from `SIGNALPOST_PLUGINS`, run before every attempt. */
   readonly hooks: readonly PreDispatchHook[];

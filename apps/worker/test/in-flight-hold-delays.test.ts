@@ -1,0 +1,90 @@
+import { InFlightHoldDelays } from '../src/delivery/in-flight-hold-delays';
+
+const TARGET = 'leases:target-a';
+const OTHER_TARGET = 'leases:target-b';
+
+/** A clock the test moves by hand, in milliseconds. */
+class ManualClock {
+  nowMs = 1_000;
+
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+}
+
+function delaysWith(clock: ManualClock, random: number): InFlightHoldDelays {
+  return new InFlightHoldDelays(
+    () => clock.nowMs,
+    () => random,
+  );
+}
+
+describe('InFlightHoldDelays', () => {
+  it('holds a first delivery 250 ms before jitter', () => {
+    const clock = new ManualClock();
+    expect(delaysWith(clock, 0).next(TARGET)).toBe(250);
+  });
+
+  it('adds up to one more base as jitter', () => {
+    const clock = new ManualClock();
+    expect(delaysWith(clock, 0.999).next(TARGET)).toBeCloseTo(499.75);
+  });
+
+  it('keeps 250 ms while leases keep coming', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    for (let step = 0; step < 20; step += 1) {
+      clock.advance(300);
+      delays.leased(TARGET);
+      clock.advance(100);
+      expect(delays.next(TARGET)).toBe(250);
+    }
+  });
+
+  it('grows with the time since the last lease', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    clock.advance(2_000);
+    expect(delays.next(TARGET)).toBe(1_000);
+    clock.advance(6_000);
+    expect(delays.next(TARGET)).toBe(4_000);
+  });
+
+  it('counts from the first hold without any lease', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    expect(delays.next(TARGET)).toBe(250);
+    clock.advance(4_000);
+    expect(delays.next(TARGET)).toBe(2_000);
+  });
+
+  it('stops growing at 8 s before jitter', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0.5);
+    delays.leased(TARGET);
+    clock.advance(600_000);
+    expect(delays.next(TARGET)).toBe(12_000);
+  });
+
+  it('starts over after a new lease', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    clock.advance(10_000);
+    expect(delays.next(TARGET)).toBe(5_000);
+    delays.leased(TARGET);
+    expect(delays.next(TARGET)).toBe(250);
+  });
+
+  it('keeps each target apart', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    delays.leased(OTHER_TARGET);
+    clock.advance(10_000);
+    delays.leased(OTHER_TARGET);
+    expect(delays.next(TARGET)).toBe(5_000);
+    expect(delays.next(OTHER_TARGET)).toBe(250);
+  });
+});
