@@ -73,6 +73,50 @@ describe('duplicate publishes', () => {
     expect(picked.body.signal.source).toBe('b');
   });
 
+  const duplicatesCounted = async (): Promise<number> => {
+    const scrape = await stack.request('GET', '/metrics', { key: null });
+    const line = String(scrape.body)
+      .split('\n')
+      .find(
+        (text) =>
+          text.startsWith('signalpost_signals_received_total{') &&
+          text.includes('outcome="duplicate"'),
+      );
+    return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  };
+
+  it('counts Idempotency-Key repeats as duplicates', async () => {
+    const headers = { 'idempotency-key': 'count-1' };
+    const single = { type: 'dup.created', source: 'shop' };
+    const batch = [
+      { type: 'dup.created', source: 'shop', id: 'count-batch-1' },
+      { type: 'dup.created', source: 'shop', id: 'count-batch-2' },
+    ];
+    const batchHeaders = {
+      'idempotency-key': 'count-2',
+      'content-type': 'application/cloudevents-batch+json',
+    };
+    await stack.request('POST', '/v1/signals', { body: single, headers });
+    await stack.request('POST', '/v1/signals', {
+      body: batch,
+      headers: batchHeaders,
+    });
+    const before = await duplicatesCounted();
+
+    const repeat = await stack.request('POST', '/v1/signals', {
+      body: single,
+      headers,
+    });
+    const repeatedBatch = await stack.request('POST', '/v1/signals', {
+      body: batch,
+      headers: batchHeaders,
+    });
+
+    expect(repeat.body.duplicate).toBe(true);
+    expect(repeatedBatch.body.duplicates).toHaveLength(2);
+    expect((await duplicatesCounted()) - before).toBe(3);
+  });
+
   it('answers a repeated Idempotency-Key with the original response', async () => {
     const headers = { 'idempotency-key': 'key-1' };
     const body = { type: 'dup.created', source: 'shop' };

@@ -97,7 +97,7 @@ async function publishOnce(
     bodyHash,
   );
   if (claim.state !== 'claimed') {
-    respondToRepeat(response, claim, bodyHash);
+    respondToRepeat(context, response, claim, bodyHash);
     return;
   }
   try {
@@ -113,6 +113,7 @@ async function publishOnce(
 }
 
 function respondToRepeat(
+  context: ApiContext,
   response: Response,
   claim: Exclude<IdempotencyClaim, { state: 'claimed' }>,
   bodyHash: string,
@@ -132,7 +133,20 @@ function respondToRepeat(
       },
     );
   }
-  response.status(claim.status).json(markDuplicate(claim.response));
+  const repeated = markDuplicate(claim.response);
+  // Every signal of a repeated 202 is a duplicate: none is stored again.
+  if (claim.status === 202) {
+    context.metrics.signalsReceived.inc(
+      { outcome: 'duplicate' },
+      duplicateCount(repeated),
+    );
+  }
+  response.status(claim.status).json(repeated);
+}
+
+function duplicateCount(repeated: unknown): number {
+  const { duplicates } = repeated as { duplicates?: unknown };
+  return Array.isArray(duplicates) ? duplicates.length : 1;
 }
 
 function markDuplicate(original: unknown): unknown {
