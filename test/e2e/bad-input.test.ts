@@ -309,6 +309,9 @@ describe('bad input', () => {
     expect(response.body.error.details).toEqual([
       expect.objectContaining({ index: 1, code: 'validation_failed' }),
     ]);
+    expect(response.body.error.message).toBe(
+      '1 signal of the batch is invalid; nothing was stored',
+    );
   });
 
   it('accepts an hmac-sha256 secret of 16 bytes', async () => {

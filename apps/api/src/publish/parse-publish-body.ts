@@ -148,11 +148,14 @@ function parseBatch(value: unknown): Signal[] {
   }
   if (details.length > 0) {
     const code = tooLarge ? 'payload_too_large' : 'validation_failed';
-    throw new ApiError(
-      code,
-      `${new Set(details.map((item) => item.index)).size} signals of the batch are invalid; nothing was stored`,
-      { details },
-    );
+    const invalid = new Set(details.map((item) => item.index)).size;
+    const subject =
+      invalid === 1
+        ? '1 signal of the batch is'
+        : `${invalid} signals of the batch are`;
+    throw new ApiError(code, `${subject} invalid; nothing was stored`, {
+      details,
+    });
   }
   return signals;
 }
