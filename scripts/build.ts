@@ -39,6 +39,11 @@ export interface BuildOptions {
   readonly entries?: readonly BundleEntry[];
   /** Output folder. @defaultValue {@link DIST_DIR} */
   readonly outdir?: string;
+  /**
+   * What esbuild prints itself; a failed build rejects either way.
+   * @defaultValue 'warning'
+   */
+  readonly logLevel?: 'warning' | 'silent';
 }
 
 /** A bundle that {@link buildBundles} wrote. */
@@ -72,8 +77,9 @@ export async function buildBundles(
   const entries = options.entries ?? APP_BUNDLES;
   const outdir = options.outdir ?? DIST_DIR;
   const dependencies = await readDependencies();
+  const logLevel = options.logLevel ?? 'warning';
   return Promise.all(
-    entries.map((entry) => buildBundle(entry, outdir, dependencies)),
+    entries.map((entry) => buildBundle(entry, outdir, dependencies, logLevel)),
   );
 }
 
@@ -81,6 +87,7 @@ async function buildBundle(
   entry: BundleEntry,
   outdir: string,
   dependencies: ReadonlySet<string>,
+  logLevel: 'warning' | 'silent',
 ): Promise<BuiltBundle> {
   const outfile = bundleFile(entry.name, outdir);
   const result = await build({
@@ -95,7 +102,7 @@ async function buildBundle(
     keepNames: true,
     metafile: true,
     write: false,
-    logLevel: 'warning',
+    logLevel,
     plugins: [externalPackages(dependencies)],
   });
   // The map goes first, so a new bundle never points at a missing map.

@@ -117,6 +117,7 @@ describe('buildBundles', () => {
     const build = buildBundles({
       entries: [{ name: 'dev-import', source: path.relative(ROOT, entry) }],
       outdir,
+      logLevel: 'silent',
     });
 
     await expect(build).rejects.toThrow(
