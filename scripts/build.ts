@@ -40,7 +40,7 @@ export interface BuildOptions {
   /** Output folder. @defaultValue {@link DIST_DIR} */
   readonly outdir?: string;
   /**
-   * What esbuild prints itself; a failed build rejects either way.
+   * Level of esbuild's own log; a failed build rejects either way.
    * @defaultValue 'warning'
    */
   readonly logLevel?: 'warning' | 'silent';
