@@ -58,9 +58,9 @@ export interface OriginBreakerOptions {
    * only with `onRecordError`, because a late send has no caller to throw
    * to. Successes not sent by shutdown are not counted.
    *
-   * A worker delays successes only while its last reply from Redis
-   * showed at least 100 and at least 10 × `failureThreshold` requests that
-   * stay in the window until the batch is sent, and it delays at most 1 %
+   * A worker delays successes only while its last reply from Redis showed
+   * enough requests that stay in the window until the batch is sent: at
+   * least 100, and at least 10 × `failureThreshold`. It delays at most 1 %
    * of them. Below that volume no success waits in a batch, so Redis
    * decides as it would without batching.
    * NOTE: above that volume Redis may count one worker's failure before

@@ -14,6 +14,7 @@ import {
   type OriginBreakerOptions,
   type OriginCircuitBreaker,
 } from '../src';
+import { circuitKeysFor, windowRequestCount } from './circuit-test-keys';
 import { deletePrefix, testPrefix } from '../../../test/support/redis';
 import { startReceiver, type Receiver } from '../../../test/support/receiver';
 import { closeConnections, openConnections, sleep } from './redis-connections';
@@ -546,11 +547,8 @@ class RecordingShared extends SharedCircuitBreaker {
 }
 
 /** Requests counted in a circuit's window hash. */
-async function requestCount(windowKey: string): Promise<number> {
-  const fields = await (connections[0] as Redis).hgetall(windowKey);
-  return Object.entries(fields)
-    .filter(([field]) => field.startsWith('r:'))
-    .reduce((sum, [, count]) => sum + Number(count), 0);
+function requestCount(windowKey: string): Promise<number> {
+  return windowRequestCount(connections[0] as Redis, windowKey);
 }
 
 async function waitFor<T>(
@@ -567,12 +565,7 @@ async function waitFor<T>(
 }
 
 function keysFor(name: string): CircuitKeys {
-  const origin = `https://${name}.example`;
-  return {
-    breaker: `${prefix}:breaker:${origin}`,
-    registry: `${prefix}:breakers`,
-    origin,
-  };
+  return circuitKeysFor(prefix, name);
 }
 
 function originBreaker(

@@ -7,6 +7,7 @@ import {
   type CircuitKeys,
   type CircuitSettings,
 } from '../src';
+import { circuitKeysFor } from './circuit-test-keys';
 import {
   deletePrefix,
   testPrefix,
@@ -116,12 +117,7 @@ describe('circuit breaker across worker processes', () => {
 });
 
 function keysFor(name: string): CircuitKeys {
-  const origin = `https://${name}.example`;
-  return {
-    breaker: `${prefix}:breaker:${origin}`,
-    registry: `${prefix}:breakers`,
-    origin,
-  };
+  return circuitKeysFor(prefix, name);
 }
 
 function statusOf(reply: WorkerReply): number | undefined {

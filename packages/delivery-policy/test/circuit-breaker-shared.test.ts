@@ -9,6 +9,7 @@ import {
   type CircuitState,
   type CircuitStatus,
 } from '../src';
+import { circuitKeysFor, windowRequestCount } from './circuit-test-keys';
 import { deletePrefix, testPrefix } from '../../../test/support/redis';
 import { closeConnections, openConnections, sleep } from './redis-connections';
 
@@ -577,12 +578,7 @@ describe('SharedCircuitBreaker', () => {
 });
 
 function keysFor(name: string): CircuitKeys {
-  const origin = `https://${name}.example`;
-  return {
-    breaker: `${prefix}:breaker:${origin}`,
-    registry: `${prefix}:breakers`,
-    origin,
-  };
+  return circuitKeysFor(prefix, name);
 }
 
 /** Records one outcome with `earlierSuccesses` and a horizon. */
@@ -604,11 +600,8 @@ function record(
 }
 
 /** Requests counted in a circuit's window hash. */
-async function requestCount(keys: CircuitKeys): Promise<number> {
-  const fields = await redis.hgetall(`${keys.breaker}:window`);
-  return Object.entries(fields)
-    .filter(([field]) => field.startsWith('r:'))
-    .reduce((sum, [, count]) => sum + Number(count), 0);
+function requestCount(keys: CircuitKeys): Promise<number> {
+  return windowRequestCount(redis, `${keys.breaker}:window`);
 }
 
 async function recordAll(
