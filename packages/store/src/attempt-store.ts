@@ -6,7 +6,7 @@ import {
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { Subscription } from '@signalpost/subscriptions';
 import type { AttemptRecord, DeliveryState } from './records';
-import { MAX_ATTEMPTS_KEPT } from './delivery-store';
+import { MAX_ATTEMPTS_KEPT, SUCCESSFUL_ATTEMPT_FIELD } from './delivery-store';
 import { TurnBatch } from './turn-batch';
 import { applyMarks } from './subscription-store';
 
@@ -108,13 +108,18 @@ local function takeLeaseOfBatch(leaseKey, leaseId, limit, leaseMs)
     set = { inFlight = redis.call('ZCARD', leaseKey), taken = false }
     leaseSets[leaseKey] = set
   end
-  local held = redis.call('ZSCORE', leaseKey, leaseId)
-  if not held and set.inFlight >= limit then
+  -- Below the limit, ZADD's reply tells whether the lease was new, which
+  -- saves a ZSCORE on the usual path.
+  if set.inFlight < limit then
+    set.inFlight = set.inFlight + redis.call('ZADD', leaseKey, nowMs + leaseMs, leaseId)
+    set.taken = true
+    return { 1, 0 }
+  end
+  if not redis.call('ZSCORE', leaseKey, leaseId) then
     local earliest = redis.call('ZRANGE', leaseKey, 0, 0, 'WITHSCORES')
     return { 0, math.max(1, tonumber(earliest[2]) - nowMs) }
   end
   redis.call('ZADD', leaseKey, nowMs + leaseMs, leaseId)
-  if not held then set.inFlight = set.inFlight + 1 end
   set.taken = true
   return { 1, 0 }
 end
@@ -207,12 +212,15 @@ interface StartItem {
   readonly lease: LeaseRequest;
 }
 
-// Records successful attempts: for each delivery, appends the attempt, ends
-// the delivery `delivered` once and releases its lease. KEYS: the ledger,
-// then per delivery its attempts list, record and lease set. ARGV: attempts
-// kept, retention ms, updatedAt, then per delivery the attempt JSON and the
-// lease id. Returns per delivery 1 when it ended it, 0 when it had ended.
-// The ledger is counted once per call, by the number of deliveries ended.
+// Records successful attempts. For each delivery: releases its lease, ends
+// it `delivered` once and stores the attempt in the record's
+// `successfulAttempt` field, which saves the attempts list's key and two
+// commands. A success after the delivery ended (a job re-run after a
+// stall) is appended to the attempts list instead. KEYS: the ledger, then
+// per delivery its attempts list, record and lease set. ARGV: attempts
+// kept, retention ms, updatedAt, then per delivery the attempt JSON and
+// the lease id. Returns per delivery 1 when it ended it, else 0. The
+// ledger is counted once per call.
 const SUCCEED_ATTEMPTS = new LuaScript(
   'succeed attempts',
   `${IS_ENDED_LUA}
@@ -220,16 +228,18 @@ local results = {}
 local delivered = 0
 for i = 0, (#KEYS - 1) / 3 - 1 do
   local attempts, record, leases = KEYS[2 + i * 3], KEYS[3 + i * 3], KEYS[4 + i * 3]
-  if redis.call('RPUSH', attempts, ARGV[4 + i * 2]) > tonumber(ARGV[1]) then
-    redis.call('LTRIM', attempts, -tonumber(ARGV[1]), -1)
-  end
-  redis.call('PEXPIRE', attempts, ARGV[2])
+  local attempt = ARGV[4 + i * 2]
   redis.call('ZREM', leases, ARGV[5 + i * 2])
   local state = redis.call('HGET', record, 'state')
   if isEnded(state) then
+    if redis.call('RPUSH', attempts, attempt) > tonumber(ARGV[1]) then
+      redis.call('LTRIM', attempts, -tonumber(ARGV[1]), -1)
+    end
+    redis.call('PEXPIRE', attempts, ARGV[2])
     results[i + 1] = 0
   else
-    redis.call('HSET', record, 'state', 'delivered', 'reason', '', 'updatedAt', ARGV[3])
+    redis.call('HSET', record, 'state', 'delivered', 'reason', '',
+      'updatedAt', ARGV[3], '${SUCCESSFUL_ATTEMPT_FIELD}', attempt)
     clearNextAttempt(record, state)
     delivered = delivered + 1
     results[i + 1] = 1

@@ -11,6 +11,12 @@ import type {
 /** Attempts kept per delivery. Older ones are dropped. */
 export const MAX_ATTEMPTS_KEPT = 100;
 
+/**
+ * Field of a delivery's record with the attempt that delivered it. The
+ * other attempts are in a list of their own.
+ */
+export const SUCCESSFUL_ATTEMPT_FIELD = 'successfulAttempt';
+
 // Creates delivery records that do not exist yet and counts them in the
 // ledger. KEYS: ledger, then one record key per delivery. ARGV: retentionMs,
 // then one info JSON per delivery. Returns, per delivery, 1 when it is still
@@ -182,7 +188,7 @@ export class DeliveryStore {
       ...(fields.nextAttemptAt ? { nextAttemptAt: fields.nextAttemptAt } : {}),
       ...(fields.reason ? { reason: fields.reason } : {}),
       ...(fields.updatedAt ? { updatedAt: fields.updatedAt } : {}),
-      attempts: attempts.map((json) => JSON.parse(json) as AttemptRecord),
+      attempts: mergeAttempts(attempts, fields[SUCCESSFUL_ATTEMPT_FIELD]),
     };
   }
 
@@ -211,4 +217,18 @@ export class DeliveryStore {
       inFlight: created - ended,
     };
   }
+}
+
+// Merges the listed attempts and the successful one by time, keeping the
+// latest MAX_ATTEMPTS_KEPT. The list contains failed attempts and any made
+// by a job re-run after the delivery ended.
+function mergeAttempts(
+  listed: readonly string[],
+  successful: string | undefined,
+): AttemptRecord[] {
+  const attempts = listed.map((json) => JSON.parse(json) as AttemptRecord);
+  if (successful === undefined) return attempts;
+  attempts.push(JSON.parse(successful) as AttemptRecord);
+  attempts.sort((first, second) => first.at.localeCompare(second.at));
+  return attempts.slice(-MAX_ATTEMPTS_KEPT);
 }

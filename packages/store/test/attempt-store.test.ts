@@ -440,6 +440,26 @@ describe('AttemptStore', () => {
       expect(await redis.zcard(request.leaseKey)).toBe(2);
     });
 
+    it('renews its own lease at the limit', async () => {
+      await subscriptions.create(await buildSubscription());
+      await createDelivery('d-1');
+      await createDelivery('d-2');
+      const current = String(await subscriptions.version());
+      const request = leaseRequest(1);
+      await attempts.beginAndStart('d-1', subscriptionId, current, request);
+
+      const starts = await Promise.all([
+        attempts.beginAndStart('d-1', subscriptionId, current, request),
+        attempts.beginAndStart('d-2', subscriptionId, current, request),
+      ]);
+
+      expect(starts.map((start) => start.lease?.acquired)).toEqual([
+        true,
+        false,
+      ]);
+      expect(await redis.zrange(request.leaseKey, 0, -1)).toEqual(['d-1']);
+    });
+
     it('drops expired leases before counting', async () => {
       await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
@@ -652,12 +672,46 @@ describe('AttemptStore', () => {
       expect(await deliveries.state('d-1')).toBe('delivered');
     });
 
-    it('expires the attempts with the retention', async () => {
+    it('keeps a success in the record', async () => {
       await createDelivery('d-1');
 
       await attempts.succeed('d-1', attempt(1), keys.inFlight('primary'));
+      const ttlMs = await redis.pttl(keys.delivery('d-1'));
+
+      expect(await redis.exists(keys.deliveryAttempts('d-1'))).toBe(0);
+      expect(ttlMs).toBeGreaterThan(0);
+      expect(ttlMs).toBeLessThanOrEqual(retentionMs);
+    });
+
+    it('lists failed attempts first', async () => {
+      await createDelivery('d-1');
+      await deliveries.addAttempt('d-1', {
+        ...attempt(1),
+        at: '2025-01-01T00:00:00.500Z',
+        statusCode: 503,
+      });
+
+      await attempts.succeed('d-1', attempt(2), keys.inFlight('primary'));
+      const record = await deliveries.get('d-1');
+
+      expect(record?.attempts.map((each) => each.number)).toEqual([1, 2]);
+      expect(record).not.toHaveProperty('successfulAttempt');
+    });
+
+    it('lists a success after the end', async () => {
+      await createDelivery('d-1');
+      const leaseKey = keys.inFlight('primary');
+      await attempts.succeed('d-1', attempt(1), leaseKey);
+
+      await attempts.succeed(
+        'd-1',
+        { ...attempt(2), at: '2025-01-01T00:00:02.000Z' },
+        leaseKey,
+      );
+      const record = await deliveries.get('d-1');
       const ttlMs = await redis.pttl(keys.deliveryAttempts('d-1'));
 
+      expect(record?.attempts.map((each) => each.number)).toEqual([1, 2]);
       expect(ttlMs).toBeGreaterThan(0);
       expect(ttlMs).toBeLessThanOrEqual(retentionMs);
     });
