@@ -113,10 +113,15 @@ function ratioTarget(
     return { name, target, measured: 'not measured' };
   }
   const rounds = ratios.perRound.map((ratio) => ratio.toFixed(2)).join(', ');
+  // The later half is shown but not judged, because the target is for the
+  // whole run.
+  const laterHalf = Number.isNaN(ratios.laterHalfMedian)
+    ? ''
+    : `; later half ${ratios.laterHalfMedian.toFixed(2)}×`;
   return {
     name,
     target,
-    measured: `${ratios.median.toFixed(2)}× (rounds: ${rounds})`,
+    measured: `${ratios.median.toFixed(2)}× (rounds: ${rounds})${laterHalf}`,
     pass: ratios.median >= minimum,
   };
 }

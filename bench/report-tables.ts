@@ -67,12 +67,22 @@ function section(title: string, body: string): string {
 /** Renders the throughput table, one row per scenario over its rounds. */
 export function throughputTable(results: readonly ThroughputResult[]): string {
   return formatMarkdownTable(
-    ['scenario', 'processes × concurrency', 'rate', 'range', 'complete rounds'],
+    [
+      'scenario',
+      'processes × concurrency',
+      'rate',
+      'range',
+      'later half',
+      'complete rounds',
+    ],
     summarizeThroughput(results).map((summary) => [
       summary.title,
       `${summary.workers} × ${summary.concurrency}`,
       `${formatInteger(summary.medianRatePerSec)} ${summary.unit}`,
       `${formatInteger(summary.minRatePerSec)} to ${formatInteger(summary.maxRatePerSec)}`,
+      Number.isNaN(summary.medianLaterHalfRatePerSec)
+        ? '-'
+        : formatInteger(summary.medianLaterHalfRatePerSec),
       `${summary.completeRounds}/${summary.rounds}`,
     ]),
   );
@@ -215,6 +225,7 @@ function methodNotes(report: BenchReport): string {
     `- Single publishes: ${LOAD_SHAPE.singleConcurrency} in flight. Batch publishes: ${LOAD_SHAPE.batchSize} signals each, ${LOAD_SHAPE.batchConcurrency} in flight.`,
     '- During ingest the router and the workers run too and deliver what was accepted.',
     `- Worker-only and baseline jobs are enqueued by the benchmark, ${LOAD_SHAPE.enqueueChunkSize} per call, ${LOAD_SHAPE.enqueueConcurrency} calls in flight; the clock starts at the first call.`,
+    '- "Later half" is the rate from the middle arrival to the last. By then the benchmark has mostly finished enqueueing or publishing, so it shows the rate of a stack that only delivers, which the run as a whole mixes with the load generator\'s share of the CPU.',
     `- The latency runs send ${options.latencyWarmUpSec} s of signals at the same rate before the ${options.latencyDurationSec} s that are measured, so the measured part sees warm processes.`,
     '- Every step starts fresh processes on a fresh key prefix, warms up with 50 deliveries, and empties Redis afterwards.',
     '- The subscription sets maxInFlight 10000, so the shared in-flight limit never holds a delivery back (its lease is still taken).',

@@ -22,6 +22,12 @@ export interface ThroughputResult {
   readonly completed: number;
   readonly elapsedMs: number;
   readonly ratePerSec: number;
+  /**
+   * Rate over the later half of the arrivals, when all arrived. Delivery
+   * scenarios enqueue or publish mostly in the first half, so this is
+   * closer to the rate of a stack that only delivers.
+   */
+  readonly laterHalfRatePerSec?: number;
   /** False when the deadline passed or a process failed first. */
   readonly complete: boolean;
   readonly workers: number;

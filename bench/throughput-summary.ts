@@ -13,6 +13,8 @@ export interface ThroughputSummary {
   readonly medianRatePerSec: number;
   readonly minRatePerSec: number;
   readonly maxRatePerSec: number;
+  /** Median of the rounds' later-half rates, or NaN when no round has one. */
+  readonly medianLaterHalfRatePerSec: number;
 }
 
 /** Ratios of one scenario's rate to another's, one per round both ran. */
@@ -22,6 +24,10 @@ export interface RoundRatios {
   readonly perRound: readonly number[];
   /** Median of {@link RoundRatios.perRound}; NaN when no round had both. */
   readonly median: number;
+  /** Ratios of the later-half rates, per round where both have one. */
+  readonly laterHalfPerRound: readonly number[];
+  /** Median of {@link RoundRatios.laterHalfPerRound}, or NaN. */
+  readonly laterHalfMedian: number;
 }
 
 /** Groups results by scenario name, in the order the names first appear. */
@@ -47,6 +53,7 @@ export function roundRatios(
   denominator: string,
 ): RoundRatios {
   const perRound: number[] = [];
+  const laterHalfPerRound: number[] = [];
   for (const top of results.filter((result) => result.name === numerator)) {
     const bottom = results.find(
       (result) => result.name === denominator && result.round === top.round,
@@ -54,8 +61,20 @@ export function roundRatios(
     if (bottom && bottom.ratePerSec > 0) {
       perRound.push(top.ratePerSec / bottom.ratePerSec);
     }
+    if (top.laterHalfRatePerSec && bottom?.laterHalfRatePerSec) {
+      laterHalfPerRound.push(
+        top.laterHalfRatePerSec / bottom.laterHalfRatePerSec,
+      );
+    }
   }
-  return { numerator, denominator, perRound, median: median(perRound) };
+  return {
+    numerator,
+    denominator,
+    perRound,
+    median: median(perRound),
+    laterHalfPerRound,
+    laterHalfMedian: median(laterHalfPerRound),
+  };
 }
 
 function summarizeGroup(group: readonly ThroughputResult[]): ThroughputSummary {
@@ -72,5 +91,8 @@ function summarizeGroup(group: readonly ThroughputResult[]): ThroughputSummary {
     medianRatePerSec: median(rates),
     minRatePerSec: Math.min(...rates),
     maxRatePerSec: Math.max(...rates),
+    medianLaterHalfRatePerSec: median(
+      group.flatMap((result) => result.laterHalfRatePerSec ?? []),
+    ),
   };
 }

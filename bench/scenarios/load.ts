@@ -25,6 +25,11 @@ export interface ArrivalCount {
   /** From `startedMs` to the last counted arrival, or to the deadline. */
   readonly elapsedMs: number;
   readonly complete: boolean;
+  /**
+   * Time from the middle arrival to the last, when all arrived. By then
+   * the load generator has mostly finished.
+   */
+  readonly laterHalfMs?: number;
   readonly note?: string;
 }
 
@@ -87,7 +92,13 @@ export async function countArrivals(
   const completed = Math.min(receiver.count, expected);
   if (outcome === 'reached') {
     const lastMs = receiver.arrivalsMs[expected - 1] ?? performance.now();
-    return { completed, elapsedMs: lastMs - startedMs, complete: true };
+    const middleMs = receiver.arrivalsMs[middleArrival(expected)] ?? lastMs;
+    return {
+      completed,
+      elapsedMs: lastMs - startedMs,
+      complete: true,
+      laterHalfMs: lastMs - middleMs,
+    };
   }
   const note =
     failure() ?? `deadline passed after ${completed} of ${expected} arrived`;
@@ -123,12 +134,27 @@ export function throughputResult(
     completed: counted.completed,
     elapsedMs: counted.elapsedMs,
     ratePerSec: ratePerSec(counted.completed, counted.elapsedMs),
+    ...laterHalfRate(counted),
     complete: counted.complete,
     notes: [counted.note, ...notes].filter(
       (note): note is string => note !== undefined,
     ),
     memory,
   };
+}
+
+/** Index of the arrival that splits `expected` arrivals into halves. */
+function middleArrival(expected: number): number {
+  return Math.floor((expected - 1) / 2);
+}
+
+// Arrivals after the middle one, per second of the time they took.
+function laterHalfRate(counted: ArrivalCount): {
+  laterHalfRatePerSec?: number;
+} {
+  if (counted.laterHalfMs === undefined || counted.laterHalfMs <= 0) return {};
+  const arrivals = counted.completed - 1 - middleArrival(counted.completed);
+  return { laterHalfRatePerSec: ratePerSec(arrivals, counted.laterHalfMs) };
 }
 
 /** Describes a failed run of requests, or returns `undefined` for none. */

@@ -127,6 +127,19 @@ describe('evaluateTargets', () => {
     expect(workerOnly?.pass).toBe(false);
   });
 
+  it('shows the later-half ratio without judging it', () => {
+    const [, workerOnly] = evaluateTargets(
+      report({
+        throughput: [
+          { ...throughput('worker-only', 900), laterHalfRatePerSec: 600 },
+          { ...throughput('baseline', 1000), laterHalfRatePerSec: 1000 },
+        ],
+      }),
+    );
+    expect(workerOnly?.measured).toBe('0.90× (rounds: 0.90); later half 0.60×');
+    expect(workerOnly?.pass).toBe(true);
+  });
+
   it('fails a worker above 150 MiB', () => {
     const checks = evaluateTargets(
       report({ throughput: [throughput('end-to-end', 1, 151 * 1024)] }),

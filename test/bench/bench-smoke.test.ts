@@ -9,7 +9,12 @@ const ROOT = path.resolve(__dirname, '../..');
 const RUN_TIMEOUT_MS = 180_000;
 
 interface BenchJson {
-  readonly throughput: { name: string; complete: boolean; round: number }[];
+  readonly throughput: {
+    name: string;
+    complete: boolean;
+    round: number;
+    laterHalfRatePerSec?: number;
+  }[];
   readonly latency: {
     name: string;
     complete: boolean;
@@ -69,6 +74,17 @@ describe('npm run bench', () => {
         name: result.name,
         complete: true,
       });
+    }
+  });
+
+  it('reports the later-half rate of deliveries', () => {
+    const deliveries = report.throughput.filter((result) =>
+      ['baseline', 'end-to-end', 'worker-only'].includes(result.name),
+    );
+
+    expect(deliveries).toHaveLength(3);
+    for (const result of deliveries) {
+      expect(result.laterHalfRatePerSec).toBeGreaterThan(0);
     }
   });
 
