@@ -112,17 +112,20 @@ function ratioTarget(
   if (ratios.perRound.length === 0) {
     return { name, target, measured: 'not measured' };
   }
-  const rounds = ratios.perRound.map((ratio) => ratio.toFixed(2)).join(', ');
+  const rounds = ratios.perRound
+    .map((ratio) => formatRatio(ratio, minimum))
+    .join(', ');
   // The later half is shown but not judged, because the target is for the
   // whole run.
   const laterHalf = Number.isNaN(ratios.laterHalfMedian)
     ? ''
     : `; later half ${ratios.laterHalfMedian.toFixed(2)}×`;
+  const pass = ratios.median >= minimum;
   return {
     name,
     target,
-    measured: `${ratios.median.toFixed(2)}× (rounds: ${rounds})${laterHalf}`,
-    pass: ratios.median >= minimum,
+    measured: `${formatRatio(ratios.median, minimum)}× (rounds: ${rounds})${laterHalf}`,
+    pass,
   };
 }
 
@@ -158,11 +161,12 @@ function matchTarget(report: BenchReport): TargetCheck {
     return { name, target: '≤ 2×', measured: 'not measured' };
   }
   const ratio = large.nsPerMatch / small.nsPerMatch;
+  const pass = ratio <= 2;
   return {
     name,
     target: '≤ 2×',
-    measured: `${ratio.toFixed(2)}× (${Math.round(large.nsPerMatch)} vs ${Math.round(small.nsPerMatch)} ns)`,
-    pass: ratio <= 2,
+    measured: `${formatRatio(ratio, 2)}× (${Math.round(large.nsPerMatch)} vs ${Math.round(small.nsPerMatch)} ns)`,
+    pass,
   };
 }
 
@@ -188,6 +192,15 @@ function rssTarget(report: BenchReport): TargetCheck {
     measured: `${peak.toFixed(0)} MiB`,
     pass: peak < 150,
   };
+}
+
+/**
+ * Formats a ratio with 2 decimals, or with 4 when 2 would round it onto
+ * `limit`, so that 0.7996 against a minimum of 0.8 does not read 0.80.
+ */
+export function formatRatio(ratio: number, limit: number): string {
+  const short = ratio.toFixed(2);
+  return Number(short) === limit && ratio !== limit ? ratio.toFixed(4) : short;
 }
 
 /** Rounds to `digits` decimal places. */

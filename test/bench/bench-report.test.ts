@@ -140,6 +140,19 @@ describe('evaluateTargets', () => {
     expect(workerOnly?.pass).toBe(true);
   });
 
+  it('shows more digits next to the limit', () => {
+    const [, workerOnly] = evaluateTargets(
+      report({
+        throughput: [
+          throughput('worker-only', 799.6),
+          throughput('baseline', 1000),
+        ],
+      }),
+    );
+    expect(workerOnly?.pass).toBe(false);
+    expect(workerOnly?.measured).toBe('0.7996× (rounds: 0.7996)');
+  });
+
   it('fails a worker above 150 MiB', () => {
     const checks = evaluateTargets(
       report({ throughput: [throughput('end-to-end', 1, 151 * 1024)] }),
