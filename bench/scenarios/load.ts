@@ -143,12 +143,13 @@ export function throughputResult(
   };
 }
 
-/** Index of the arrival that splits `expected` arrivals into halves. */
+/** Returns the index of the arrival that splits `expected` arrivals in two. */
 function middleArrival(expected: number): number {
   return Math.floor((expected - 1) / 2);
 }
 
-// Arrivals after the middle one, per second of the time they took.
+// Returns the rate of the arrivals after the middle one, over the time
+// they took, when all arrived.
 function laterHalfRate(counted: ArrivalCount): {
   laterHalfRatePerSec?: number;
 } {

@@ -101,9 +101,8 @@ describe('AttemptStore', () => {
     });
 
     it('skips the subscription for a current copy', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
 
       const start = openStart(
         await attempts.begin('d-1', subscriptionId, current),
@@ -363,12 +362,11 @@ describe('AttemptStore', () => {
 
   describe('beginAndStart', () => {
     it('serves concurrent attempts in one call', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
       await createDelivery('d-2');
       await createDelivery('d-3');
       await deliveries.finalize('d-3', 'delivered');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const evalsha = jest.spyOn(redis, 'evalsha');
 
       const [first, second, ended, stale] = await Promise.all([
@@ -391,9 +389,8 @@ describe('AttemptStore', () => {
     });
 
     it('keeps target limits apart in one call', async () => {
-      await subscriptions.create(await buildSubscription());
       for (const id of ['d-1', 'd-2', 'd-3', 'd-4']) await createDelivery(id);
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const other = { ...leaseRequest(2), leaseKey: keys.inFlight('other') };
       const evalsha = jest.spyOn(redis, 'evalsha');
 
@@ -420,10 +417,9 @@ describe('AttemptStore', () => {
     });
 
     it('counts a repeated lease id once', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
       await createDelivery('d-2');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(2);
 
       const starts = await Promise.all([
@@ -441,10 +437,9 @@ describe('AttemptStore', () => {
     });
 
     it('renews its own lease at the limit', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
       await createDelivery('d-2');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(1);
       await attempts.beginAndStart('d-1', subscriptionId, current, request);
 
@@ -461,9 +456,8 @@ describe('AttemptStore', () => {
     });
 
     it('drops expired leases before counting', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(1);
       await redis.zadd(request.leaseKey, 1, 'expired-lease');
 
@@ -479,9 +473,8 @@ describe('AttemptStore', () => {
     });
 
     it('expires the lease set with its last lease', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(2);
 
       await attempts.beginAndStart('d-1', subscriptionId, current, request);
@@ -492,8 +485,7 @@ describe('AttemptStore', () => {
     });
 
     it('writes no record for a delivery that has none', async () => {
-      await subscriptions.create(await buildSubscription());
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
 
       const start = await attempts.beginAndStart(
         'missing',
@@ -507,9 +499,8 @@ describe('AttemptStore', () => {
     });
 
     it('takes the lease for a current copy', async () => {
-      await subscriptions.create(await buildSubscription());
       await createScheduledDelivery('d-1');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(2);
 
       const start = await attempts.beginAndStart(
@@ -578,10 +569,9 @@ describe('AttemptStore', () => {
     });
 
     it.each(outcomes)('takes no lease when %s', async (outcome) => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
       await deliveries.finalize('d-1', outcome);
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(2);
 
       const start = await attempts.beginAndStart(
@@ -597,10 +587,9 @@ describe('AttemptStore', () => {
     });
 
     it('rejects at the limit', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
       await createScheduledDelivery('d-2');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(1);
       await attempts.beginAndStart('d-1', subscriptionId, current, request);
 
@@ -619,9 +608,8 @@ describe('AttemptStore', () => {
     });
 
     it('reports an open circuit', async () => {
-      await subscriptions.create(await buildSubscription());
       await createDelivery('d-1');
-      const current = String(await subscriptions.version());
+      const current = await storeSubscription();
       const request = leaseRequest(2);
       await redis.hset(request.breakerKey, 'state', 'open');
 
@@ -780,6 +768,12 @@ describe('AttemptStore', () => {
     });
   });
 });
+
+/** Stores the test subscription and returns the subscriptions version. */
+async function storeSubscription(): Promise<string> {
+  await subscriptions.create(await buildSubscription());
+  return String(await subscriptions.version());
+}
 
 /** Narrows a begin result to a delivery that has not ended. */
 function openStart(
