@@ -17,10 +17,13 @@ export class EnqueueBatcher {
   private readonly batch: TurnBatch<readonly DeliveryJobData[], undefined>;
 
   constructor(queue: Queue) {
-    this.batch = new TurnBatch(async (groups) => {
-      await enqueueDeliveries(queue, groups.flat());
-      return groups.map(() => undefined);
-    }, MAX_ROUTINGS_PER_CALL);
+    this.batch = new TurnBatch(
+      async (groups) => {
+        await enqueueDeliveries(queue, groups.flat());
+        return groups.map(() => undefined);
+      },
+      { maxItems: MAX_ROUTINGS_PER_CALL },
+    );
   }
 
   /** Enqueues `jobs` with the others of this turn. Rejects if the call fails. */

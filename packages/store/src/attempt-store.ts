@@ -312,12 +312,16 @@ export interface AttemptLease {
  */
 export class AttemptStore {
   // The attempts and successes of one event-loop turn go to Redis in one
-  // script call each, so concurrent deliveries share one write.
-  private readonly starts = new TurnBatch<StartItem, StartReply>((items) =>
-    this.sendStarts(items),
+  // script call each, so concurrent deliveries share one write. While a
+  // call is in flight, the next turns' items wait for it and then go
+  // together, which under load makes calls fewer and larger.
+  private readonly starts = new TurnBatch<StartItem, StartReply>(
+    (items) => this.sendStarts(items),
+    { oneCallAtATime: true },
   );
-  private readonly successes = new TurnBatch<SuccessItem, number>((items) =>
-    this.sendSuccesses(items),
+  private readonly successes = new TurnBatch<SuccessItem, number>(
+    (items) => this.sendSuccesses(items),
+    { oneCallAtATime: true },
   );
 
   constructor(

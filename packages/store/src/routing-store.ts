@@ -141,7 +141,7 @@ export class RoutingStore {
   // script call, so concurrent routings share one write.
   private readonly batch = new TurnBatch<RouteItem, RouteReply>(
     (items) => this.send(items),
-    MAX_SIGNALS_PER_CALL,
+    { maxItems: MAX_SIGNALS_PER_CALL },
   );
 
   constructor(

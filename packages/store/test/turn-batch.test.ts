@@ -29,10 +29,13 @@ describe('TurnBatch', () => {
 
   it('splits a turn at maxItems', async () => {
     const calls: number[][] = [];
-    const batch = new TurnBatch<number, number>(async (items) => {
-      calls.push([...items]);
-      return items.map((item) => item * 10);
-    }, 2);
+    const batch = new TurnBatch<number, number>(
+      async (items) => {
+        calls.push([...items]);
+        return items.map((item) => item * 10);
+      },
+      { maxItems: 2 },
+    );
 
     const results = await Promise.all([1, 2, 3, 4, 5].map((n) => batch.add(n)));
 
@@ -48,5 +51,88 @@ describe('TurnBatch', () => {
     const calls = [batch.add(1), batch.add(2)];
 
     for (const call of calls) await expect(call).rejects.toThrow('Redis down');
+  });
+});
+
+describe('TurnBatch with oneCallAtATime', () => {
+  /** A `send` whose calls stay in flight until the test settles them. */
+  function heldCalls() {
+    const calls: { items: number[]; settle: (error?: Error) => void }[] = [];
+    const send = (items: readonly number[]): Promise<number[]> =>
+      new Promise((resolve, reject) => {
+        calls.push({
+          items: [...items],
+          settle: (error) =>
+            error ? reject(error) : resolve(items.map((item) => item * 10)),
+        });
+      });
+    return { calls, send };
+  }
+
+  const nextTurn = (): Promise<void> =>
+    new Promise((resolve) => setImmediate(resolve));
+
+  it('joins later turns after the reply', async () => {
+    const { calls, send } = heldCalls();
+    const batch = new TurnBatch<number, number>(send, {
+      oneCallAtATime: true,
+    });
+
+    const first = batch.add(1);
+    await nextTurn();
+    const later = [batch.add(2)];
+    await nextTurn();
+    later.push(batch.add(3));
+    await nextTurn();
+    expect(calls.map((call) => call.items)).toEqual([[1]]);
+
+    calls[0]?.settle();
+    await expect(first).resolves.toBe(10);
+    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3]]);
+    calls[1]?.settle();
+    await expect(Promise.all(later)).resolves.toEqual([20, 30]);
+  });
+
+  it('sends waiting items after a failure', async () => {
+    const { calls, send } = heldCalls();
+    const batch = new TurnBatch<number, number>(send, {
+      oneCallAtATime: true,
+    });
+
+    const first = batch.add(1);
+    await nextTurn();
+    const second = batch.add(2);
+    await nextTurn();
+    calls[0]?.settle(new Error('Redis down'));
+
+    await expect(first).rejects.toThrow('Redis down');
+    expect(calls.map((call) => call.items)).toEqual([[1], [2]]);
+    calls[1]?.settle();
+    await expect(second).resolves.toBe(20);
+  });
+
+  it('keeps maxItems for waiting items', async () => {
+    const { calls, send } = heldCalls();
+    const batch = new TurnBatch<number, number>(send, {
+      oneCallAtATime: true,
+      maxItems: 2,
+    });
+
+    const all = [batch.add(1), batch.add(2)];
+    all.push(...[3, 4, 5].map((n) => batch.add(n)));
+    await nextTurn();
+    expect(calls.map((call) => call.items)).toEqual([[1, 2]]);
+
+    calls[0]?.settle();
+    await nextTurn();
+    expect(calls.map((call) => call.items)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    calls[1]?.settle();
+    await nextTurn();
+    calls[2]?.settle();
+    await expect(Promise.all(all)).resolves.toEqual([10, 20, 30, 40, 50]);
+    expect(calls.map((call) => call.items)).toEqual([[1, 2], [3, 4], [5]]);
   });
 });
