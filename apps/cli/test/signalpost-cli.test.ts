@@ -3,6 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import { redisKeys } from '@signalpost/queues';
+import { SubscriptionStore } from '@signalpost/store';
+import type { DisabledMark } from '@signalpost/subscriptions';
+import { testRedisUrl } from '../../../test/support/redis';
 import {
   ADMIN_KEY,
   PUBLISH_KEY,
@@ -225,6 +230,43 @@ describe('the signalpost command', () => {
       });
     });
 
+    it('marks a target disabled by a 410', async () => {
+      const body = JSON.stringify({
+        id: 'cli-gone',
+        pattern: 'gone.**',
+        dispatch: {
+          id: 'retired',
+          adapter: 'webhook',
+          url: 'http://127.0.0.1:9/hooks',
+        },
+      });
+      const created = await run([
+        'subscriptions',
+        'create',
+        '--json-body',
+        body,
+      ]);
+      expect(created.code).toBe(0);
+      // The worker sets this mark when the target responds 410 Gone.
+      await disableTarget(stack, 'cli-gone', 'retired', {
+        at: '2026-01-02T03:04:05.000Z',
+        reason: 'target responded 410 Gone',
+      });
+
+      const listed = await run(['subscriptions', 'list']);
+      const got = await run(['subscriptions', 'get', 'cli-gone']);
+
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(
+        /^cli-gone\s+gone\.\*\*\s+true\s+webhook http:\/\/127\.0\.0\.1:9\/hooks \(disabled\)/m,
+      );
+      expect(got.code).toBe(0);
+      expect(got.stdout).toMatch(/^TARGET\s+ADAPTER\s+URL\s+DISABLED$/m);
+      expect(got.stdout).toMatch(
+        /^retired\s+webhook\s+\S+\s+since 2026-01-02T03:04:05\.000Z: target responded 410 Gone$/m,
+      );
+    });
+
     it('creates a subscription from a file', async () => {
       const filePath = path.join(workDirectory, 'subscription.json');
       await writeFile(
@@ -374,4 +416,22 @@ async function closedPortUrl(): Promise<string> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** Sets the mark a 410 Gone leaves on a target, as the worker does. */
+async function disableTarget(
+  stack: TestStack,
+  subscriptionId: string,
+  targetId: string,
+  mark: DisabledMark,
+): Promise<void> {
+  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+  try {
+    await new SubscriptionStore(
+      redis,
+      redisKeys(stack.config.prefix),
+    ).disableTarget(subscriptionId, targetId, mark);
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -126,6 +126,11 @@ export interface SubscriptionTarget {
   /** `webhook`, `logger`, `console` or `noop`. */
   readonly adapter: string;
   readonly url?: string;
+  /**
+   * Set when the target responded 410 Gone. Matching signals create no
+   * delivery for it until the subscription is saved again.
+   */
+  readonly disabled?: { readonly at: string; readonly reason: string };
   readonly [field: string]: unknown;
 }
 

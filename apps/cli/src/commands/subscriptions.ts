@@ -110,14 +110,19 @@ function printSubscription(
     target.id,
     target.adapter,
     target.url ?? '',
+    target.disabled === undefined
+      ? ''
+      : `since ${target.disabled.at}: ${target.disabled.reason}`,
   ]);
   context.io.stdout.write(
-    `${formatFields(fields)}\n${formatTable(['TARGET', 'ADAPTER', 'URL'], targets)}`,
+    `${formatFields(fields)}\n${formatTable(['TARGET', 'ADAPTER', 'URL', 'DISABLED'], targets)}`,
   );
 }
 
 function describeTarget(target: SubscriptionTarget): string {
-  return target.url === undefined
-    ? target.adapter
-    : `${target.adapter} ${target.url}`;
+  const described =
+    target.url === undefined
+      ? target.adapter
+      : `${target.adapter} ${target.url}`;
+  return target.disabled === undefined ? described : `${described} (disabled)`;
 }
