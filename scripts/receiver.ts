@@ -25,7 +25,8 @@ const server = http.createServer((request, response) => {
         `  webhook-id:  ${String(request.headers['webhook-id'])}\n` +
         `  delivery-id: ${String(request.headers['x-signalpost-delivery-id'])}\n` +
         `  signature:   ${verdict}\n` +
-        `  body:        ${body.toString('utf8')}\n\n`,
+        `  body:        ${body.toString('utf8')}\n` +
+        `  responded:   ${status}\n\n`,
     );
     response
       .writeHead(status, { 'content-type': 'text/plain' })
