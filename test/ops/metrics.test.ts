@@ -52,6 +52,7 @@ const ALLOWED_LABELS: Readonly<Record<string, readonly string[]>> = {
   signalpost_signals_received_total: ['outcome'],
   signalpost_signals_routed_total: ['result'],
   signalpost_deliveries_total: ['outcome', 'subscription', 'target'],
+  signalpost_disabled_target_skips_total: ['subscription', 'target'],
   signalpost_delivery_attempts_total: ['result', 'subscription', 'target'],
   signalpost_delivery_deferrals_total: ['reason'],
   signalpost_queue_jobs: ['queue', 'state'],

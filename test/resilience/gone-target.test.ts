@@ -54,6 +54,12 @@ describe('when the target answers 410 Gone', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('counts the skipped target on the router', async () => {
+    const counted = await stack.router.metrics.disabledTargetSkips.get();
+    const skips = counted.values.reduce((sum, item) => sum + item.value, 0);
+    expect(skips).toBe(1);
+  });
+
   it('clears the mark on PUT and delivers again', async () => {
     const replaced = await client.putSubscription('retired', body);
     const dispatch = replaced.dispatch as Record<string, unknown>[];

@@ -157,9 +157,14 @@ async function routeInOneCall(
   const jobs: DeliveryJobData[] = [];
   const now = Date.now();
   const webhook = webhookIdOfIdentity(identity);
+  // Targets disabled by a 410, counted once the signal is known to be new.
+  const skipped: { subscriptionId: string; targetId: string }[] = [];
   for (const subscription of passed) {
     for (const target of subscription.dispatch) {
-      if (target.disabled) continue;
+      if (target.disabled) {
+        skipped.push({ subscriptionId: subscription.id, targetId: target.id });
+        continue;
+      }
       jobs.push({
         deliveryId: deliveryId(jobId, subscription.id, target.id),
         signal,
@@ -185,9 +190,22 @@ async function routeInOneCall(
     jobs.filter((item) => pending.has(item.deliveryId)),
   );
   if (outcome.kind === 'routed') return 'already_routed';
+  for (const { subscriptionId, targetId } of skipped)
+    countDisabledSkip(dependencies, subscriptionId, targetId);
   dependencies.metrics.deliveriesCreated.inc(jobs.length);
   dependencies.metrics.signalsRouted.inc({ result });
   return result;
+}
+
+/** Counts a delivery left out because a 410 Gone disabled its target. */
+function countDisabledSkip(
+  dependencies: RouterDependencies,
+  subscriptionId: string,
+  targetId: string,
+): void {
+  dependencies.metrics.disabledTargetSkips.inc(
+    targetLabels(dependencies.metricsTargetLabels, subscriptionId, targetId),
+  );
 }
 
 function hasThrottle(subscription: Subscription): boolean {
@@ -249,7 +267,10 @@ async function createFor(
   for (const subscription of subscriptions) {
     // The cache's copy carries the disabled marks: a 410 announces a change.
     for (const target of subscription.dispatch) {
-      if (target.disabled) continue;
+      if (target.disabled) {
+        countDisabledSkip(dependencies, subscription.id, target.id);
+        continue;
+      }
       const job: DeliveryJobData = {
         deliveryId: deliveryId(signalJobId, subscription.id, target.id),
         signal,

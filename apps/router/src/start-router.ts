@@ -7,6 +7,7 @@ import {
   createMetrics,
   startHealthServer,
   type Logger,
+  type Metrics,
   closeServer,
   serverPort,
 } from '@signalpost/observability';
@@ -37,6 +38,8 @@ const ROUTER_CONCURRENCY = 20;
 /** A running router; `close()` may be called twice. */
 export interface RunningRouter {
   readonly metricsPort: number;
+  /** The router's metrics, also served at `/metrics` on `metricsPort`. */
+  readonly metrics: Metrics;
   readonly cache: SubscriptionCache;
   close(): Promise<void>;
 }
@@ -171,7 +174,7 @@ export async function startRouter(
       );
     }
   };
-  return { metricsPort, cache, close: () => (closing ??= close()) };
+  return { metricsPort, metrics, cache, close: () => (closing ??= close()) };
 }
 
 async function quit(connection: RedisClient): Promise<void> {

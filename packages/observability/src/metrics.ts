@@ -67,6 +67,12 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
       help: 'Deliveries created by the router, fallbacks and replays included.',
       registers,
     }),
+    disabledTargetSkips: new Counter({
+      name: 'signalpost_disabled_target_skips_total',
+      help: 'Deliveries the router did not create because a 410 Gone disabled their target.',
+      labelNames: withTargets([] as const),
+      registers,
+    }),
     deliveries: new Counter({
       name: 'signalpost_deliveries_total',
       help: 'Deliveries that reached a final outcome (delivered, dead_lettered, throttled, dropped).',
