@@ -157,7 +157,8 @@ async function routeInOneCall(
   const jobs: DeliveryJobData[] = [];
   const now = Date.now();
   const webhook = webhookIdOfIdentity(identity);
-  // Targets disabled by a 410, counted once the signal is known to be new.
+  // Targets disabled by a 410. They are counted only when the routing
+  // script shows that this job routes the signal for the first time.
   const skipped: { subscriptionId: string; targetId: string }[] = [];
   for (const subscription of passed) {
     for (const target of subscription.dispatch) {

@@ -28,9 +28,8 @@ interface Waiting<Item, Result> {
  * returns one result per item, in order. When it throws, every caller of
  * the batch gets the error.
  *
- * A batch that reaches `maxItems` is sent at once, or as soon as the call
- * in flight returns with `oneCallAtATime`, and the next item starts a new
- * one.
+ * A batch that reaches `maxItems` is sent at once, and the next item starts
+ * a new one. With `oneCallAtATime`, it first waits for the call in flight.
  */
 export class TurnBatch<Item, Result> {
   private waiting: Waiting<Item, Result>[] = [];

@@ -55,7 +55,7 @@ describe('TurnBatch', () => {
 });
 
 describe('TurnBatch with oneCallAtATime', () => {
-  /** A `send` whose calls stay in flight until the test settles them. */
+  /** Builds a `send` whose calls stay in flight until the test settles them. */
   function heldCalls() {
     const calls: { items: number[]; settle: (error?: Error) => void }[] = [];
     const send = (items: readonly number[]): Promise<number[]> =>
@@ -66,14 +66,15 @@ describe('TurnBatch with oneCallAtATime', () => {
             error ? reject(error) : resolve(items.map((item) => item * 10)),
         });
       });
-    return { calls, send };
+    const sentItems = (): number[][] => calls.map((call) => call.items);
+    return { calls, send, sentItems };
   }
 
   const nextTurn = (): Promise<void> =>
     new Promise((resolve) => setImmediate(resolve));
 
   it('joins later turns after the reply', async () => {
-    const { calls, send } = heldCalls();
+    const { calls, send, sentItems } = heldCalls();
     const batch = new TurnBatch<number, number>(send, {
       oneCallAtATime: true,
     });
@@ -84,17 +85,17 @@ describe('TurnBatch with oneCallAtATime', () => {
     await nextTurn();
     later.push(batch.add(3));
     await nextTurn();
-    expect(calls.map((call) => call.items)).toEqual([[1]]);
+    expect(sentItems()).toEqual([[1]]);
 
     calls[0]?.settle();
     await expect(first).resolves.toBe(10);
-    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3]]);
+    expect(sentItems()).toEqual([[1], [2, 3]]);
     calls[1]?.settle();
     await expect(Promise.all(later)).resolves.toEqual([20, 30]);
   });
 
   it('sends waiting items after a failure', async () => {
-    const { calls, send } = heldCalls();
+    const { calls, send, sentItems } = heldCalls();
     const batch = new TurnBatch<number, number>(send, {
       oneCallAtATime: true,
     });
@@ -106,13 +107,13 @@ describe('TurnBatch with oneCallAtATime', () => {
     calls[0]?.settle(new Error('Redis down'));
 
     await expect(first).rejects.toThrow('Redis down');
-    expect(calls.map((call) => call.items)).toEqual([[1], [2]]);
+    expect(sentItems()).toEqual([[1], [2]]);
     calls[1]?.settle();
     await expect(second).resolves.toBe(20);
   });
 
   it('keeps maxItems for waiting items', async () => {
-    const { calls, send } = heldCalls();
+    const { calls, send, sentItems } = heldCalls();
     const batch = new TurnBatch<number, number>(send, {
       oneCallAtATime: true,
       maxItems: 2,
@@ -121,11 +122,11 @@ describe('TurnBatch with oneCallAtATime', () => {
     const all = [batch.add(1), batch.add(2)];
     all.push(...[3, 4, 5].map((n) => batch.add(n)));
     await nextTurn();
-    expect(calls.map((call) => call.items)).toEqual([[1, 2]]);
+    expect(sentItems()).toEqual([[1, 2]]);
 
     calls[0]?.settle();
     await nextTurn();
-    expect(calls.map((call) => call.items)).toEqual([
+    expect(sentItems()).toEqual([
       [1, 2],
       [3, 4],
     ]);
@@ -133,6 +134,6 @@ describe('TurnBatch with oneCallAtATime', () => {
     await nextTurn();
     calls[2]?.settle();
     await expect(Promise.all(all)).resolves.toEqual([10, 20, 30, 40, 50]);
-    expect(calls.map((call) => call.items)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(sentItems()).toEqual([[1, 2], [3, 4], [5]]);
   });
 });
