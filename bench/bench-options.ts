@@ -33,6 +33,12 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Delay before the receiver responds to each request. @defaultValue 0 */
   readonly receiverDelayMs: number;
+  /**
+   * `maxInFlight` of the benchmark's subscription. The default is far above
+   * any load of the benchmark, so the limit never holds a delivery back.
+   * @defaultValue 10000
+   */
+  readonly maxInFlight: number;
   /** Publish rate of the latency scenario. @defaultValue 200 */
   readonly latencyRatePerSec: number;
   /** Length of the latency scenario's measured part. @defaultValue 10 */
@@ -91,6 +97,7 @@ export const BENCH_DEFAULTS: BenchOptions = Object.freeze({
   workers: 1,
   concurrency: 50,
   receiverDelayMs: 0,
+  maxInFlight: 10_000,
   latencyRatePerSec: 200,
   latencyDurationSec: 10,
   latencyWarmUpSec: 5,
@@ -140,6 +147,7 @@ const INTEGER_FLAGS: Readonly<Record<string, IntegerFlag>> = Object.freeze({
   '--workers': { key: 'workers', min: 1, max: 16 },
   '--concurrency': { key: 'concurrency', min: 1, max: 1000 },
   '--receiver-delay-ms': { key: 'receiverDelayMs', min: 0, max: 10_000 },
+  '--max-in-flight': { key: 'maxInFlight', min: 1, max: 10_000 },
   '--latency-rate': { key: 'latencyRatePerSec', min: 1, max: 5000 },
   '--latency-duration-sec': { key: 'latencyDurationSec', min: 1, max: 600 },
   '--latency-warm-up-sec': { key: 'latencyWarmUpSec', min: 0, max: 600 },
@@ -258,6 +266,8 @@ Starts a private redis-server, a receiver and the Signalpost stack on
   --workers N              Signalpost worker processes (1)
   --concurrency C          deliveries in flight per worker process (50)
   --receiver-delay-ms MS   delay before the receiver responds, in ms (0)
+  --max-in-flight N        maxInFlight of the benchmark's subscription (10000,
+                           so that the limit never holds a delivery back)
   --latency-rate R         signals per second in the latency scenario (200)
   --latency-duration-sec S measured length of the latency scenario in seconds (10)
   --latency-warm-up-sec S  unmeasured start of the latency scenario at the

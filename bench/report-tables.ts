@@ -228,7 +228,9 @@ function methodNotes(report: BenchReport): string {
     '- "Later half" is the rate from the middle arrival to the last. By then the benchmark has mostly finished enqueueing or publishing, so it shows the rate of a stack that only delivers, which the run as a whole mixes with the load generator\'s share of the CPU.',
     `- The latency runs send ${options.latencyWarmUpSec} s of signals at the same rate before the ${options.latencyDurationSec} s that are measured, so the measured part sees warm processes.`,
     '- Every step starts fresh processes on a fresh key prefix, warms up with 50 deliveries, and empties Redis afterwards.',
-    '- The subscription sets maxInFlight 10000, so the shared in-flight limit never holds a delivery back (its lease is still taken).',
+    options.maxInFlight >= options.concurrency * options.workers
+      ? `- The subscription sets maxInFlight ${options.maxInFlight}, so the shared in-flight limit never holds a delivery back (its lease is still taken).`
+      : `- The subscription sets maxInFlight ${options.maxInFlight}, below the ${options.concurrency * options.workers} deliveries the workers run at once, so the limit holds deliveries back; the baseline has no such limit.`,
     '- Apps log at warn; at the default info level the worker also writes one log line per delivery.',
   ].join('\n');
 }

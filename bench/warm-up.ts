@@ -14,12 +14,6 @@ const PROBE_WAIT_MS = 3_000;
 const WARM_UP_TIMEOUT_MS = 30_000;
 
 /**
- * Limit far above any load of the benchmark, so the shared in-flight limit
- * never holds a delivery back. Its lease is still taken on every delivery.
- */
-const BENCH_MAX_IN_FLIGHT = 10_000;
-
-/**
  * Creates the subscription (`bench.**`, a signed webhook to the receiver),
  * waits until a probe signal arrives, then delivers a warm-up batch, and
  * resets the receiver.
@@ -28,10 +22,11 @@ const BENCH_MAX_IN_FLIGHT = 10_000;
 export async function prepareStack(
   stack: SignalpostStack,
   receiver: BenchReceiver,
-  payloadBytes: number,
+  options: { readonly payloadBytes: number; readonly maxInFlight: number },
 ): Promise<void> {
+  const { payloadBytes } = options;
   const created = await stack.api.createSubscription(
-    benchSubscription(receiver),
+    benchSubscription(receiver, options.maxInFlight),
   );
   if (created.status !== 201) {
     throw new Error(
@@ -43,8 +38,14 @@ export async function prepareStack(
   receiver.reset();
 }
 
-/** Returns the subscription body that {@link prepareStack} creates. */
-export function benchSubscription(receiver: BenchReceiver): unknown {
+/**
+ * Returns the subscription body that {@link prepareStack} creates. Its
+ * lease is taken on every delivery, whatever `maxInFlight` is.
+ */
+export function benchSubscription(
+  receiver: BenchReceiver,
+  maxInFlight: number,
+): unknown {
   return {
     id: BENCH_SUBSCRIPTION_ID,
     pattern: BENCH_PATTERN,
@@ -52,7 +53,7 @@ export function benchSubscription(receiver: BenchReceiver): unknown {
       adapter: 'webhook',
       url: `${receiver.url}/hook`,
       secret: `whsec_${randomBytes(32).toString('base64')}`,
-      maxInFlight: BENCH_MAX_IN_FLIGHT,
+      maxInFlight,
     },
   };
 }

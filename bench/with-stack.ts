@@ -45,7 +45,7 @@ export async function withStack<T>(
     ...(cpuProfileDir ? { cpuProfileDir } : {}),
   });
   try {
-    await prepareStack(stack, context.receiver, context.options.payloadBytes);
+    await prepareStack(stack, context.receiver, context.options);
     const warm = stack.readMemory();
     const deadlineMs = scenarioDeadline(context);
     const result = await measure({ stack, prefix, deadlineMs });

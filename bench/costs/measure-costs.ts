@@ -82,7 +82,7 @@ export async function measureCosts(
       concurrency: context.options.concurrency,
       probe: true,
     });
-    await prepareStack(stack, context.receiver, context.options.payloadBytes);
+    await prepareStack(stack, context.receiver, context.options);
     await monitor.start();
     const ledgerKey = redisKeys(prefix).ledger;
     return await measurePhases({ context, stack, proxies, monitor, ledgerKey });

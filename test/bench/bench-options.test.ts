@@ -32,6 +32,7 @@ describe('parseBenchOptions', () => {
     [['--workers', '4'], 'workers', 4],
     [['--concurrency', '5'], 'concurrency', 5],
     [['--receiver-delay-ms', '100'], 'receiverDelayMs', 100],
+    [['--max-in-flight', '10'], 'maxInFlight', 10],
     [['--rounds', '5'], 'rounds', 5],
     [['--latency-warm-up-sec', '0'], 'latencyWarmUpSec', 0],
     [['--json', 'out.json'], 'jsonFile', 'out.json'],
