@@ -8,6 +8,7 @@ import {
   createMetrics,
   startHealthServer,
   type Logger,
+  type Metrics,
   closeServer,
   serverPort,
 } from '@signalpost/observability';
@@ -32,6 +33,7 @@ import {
 } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
 import { BreakerPool } from './delivery/breaker-pool';
+import { HoldSlots } from './delivery/hold-slots';
 import { InFlightHoldDelays } from './delivery/in-flight-hold-delays';
 import { SubscriptionCopies } from './delivery/subscription-copies';
 import { WebhookClient } from './adapters/webhook-client';
@@ -46,6 +48,8 @@ const UNEXPECTED_ERROR_RETRY_MS = 5_000;
 /** A running worker; `close()` drains it and may be called twice. */
 export interface RunningWorker {
   readonly metricsPort: number;
+  /** The worker's metrics, also served at `/metrics` on `metricsPort`. */
+  readonly metrics: Metrics;
   readonly worker: Worker;
   close(): Promise<void>;
 }
@@ -112,6 +116,7 @@ export async function startWorker(
     buckets: new TokenBucket(redis),
     inFlight: new InFlightLimiter(redis),
     inFlightHolds: new InFlightHoldDelays(),
+    rateLimitHolds: new HoldSlots(),
     transforms: createTransformRegistry({
       pagerduty: config.file.pagerduty ?? {},
       plugins: plugins.transforms as Record<string, TransformFn>,
@@ -195,5 +200,10 @@ export async function startWorker(
     }
     clearTimeout(grace);
   };
-  return { metricsPort, worker, close: () => (closing ??= close()) };
+  return {
+    metricsPort,
+    metrics,
+    worker,
+    close: () => (closing ??= close()),
+  };
 }

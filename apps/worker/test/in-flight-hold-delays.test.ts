@@ -2,6 +2,7 @@ import { InFlightHoldDelays } from '../src/delivery/in-flight-hold-delays';
 
 const TARGET = 'leases:target-a';
 const OTHER_TARGET = 'leases:target-b';
+const LIMIT = 10;
 
 /** A clock the test moves by hand, in milliseconds. */
 class ManualClock {
@@ -19,15 +20,15 @@ function delaysWith(clock: ManualClock, random: number): InFlightHoldDelays {
   );
 }
 
-describe('InFlightHoldDelays', () => {
+describe('InFlightHoldDelays before a release', () => {
   it('holds a first delivery 250 ms before jitter', () => {
     const clock = new ManualClock();
-    expect(delaysWith(clock, 0).next(TARGET)).toBe(250);
+    expect(delaysWith(clock, 0).next(TARGET, LIMIT)).toBe(250);
   });
 
   it('adds up to one more base as jitter', () => {
     const clock = new ManualClock();
-    expect(delaysWith(clock, 0.999).next(TARGET)).toBeCloseTo(499.75);
+    expect(delaysWith(clock, 0.999).next(TARGET, LIMIT)).toBeCloseTo(499.75);
   });
 
   it('keeps 250 ms while leases keep coming', () => {
@@ -37,7 +38,7 @@ describe('InFlightHoldDelays', () => {
       clock.advance(300);
       delays.leased(TARGET);
       clock.advance(100);
-      expect(delays.next(TARGET)).toBe(250);
+      expect(delays.next(TARGET, LIMIT)).toBe(250);
     }
   });
 
@@ -46,17 +47,17 @@ describe('InFlightHoldDelays', () => {
     const delays = delaysWith(clock, 0);
     delays.leased(TARGET);
     clock.advance(2_000);
-    expect(delays.next(TARGET)).toBe(1_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(1_000);
     clock.advance(6_000);
-    expect(delays.next(TARGET)).toBe(4_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(4_000);
   });
 
   it('counts from the first hold without any lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
-    expect(delays.next(TARGET)).toBe(250);
+    expect(delays.next(TARGET, LIMIT)).toBe(250);
     clock.advance(4_000);
-    expect(delays.next(TARGET)).toBe(2_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(2_000);
   });
 
   it('stops growing at 8 s before jitter', () => {
@@ -64,7 +65,7 @@ describe('InFlightHoldDelays', () => {
     const delays = delaysWith(clock, 0.5);
     delays.leased(TARGET);
     clock.advance(600_000);
-    expect(delays.next(TARGET)).toBe(12_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(12_000);
   });
 
   it('starts over after a new lease', () => {
@@ -72,9 +73,9 @@ describe('InFlightHoldDelays', () => {
     const delays = delaysWith(clock, 0);
     delays.leased(TARGET);
     clock.advance(10_000);
-    expect(delays.next(TARGET)).toBe(5_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(5_000);
     delays.leased(TARGET);
-    expect(delays.next(TARGET)).toBe(250);
+    expect(delays.next(TARGET, LIMIT)).toBe(250);
   });
 
   it('keeps each target apart', () => {
@@ -84,7 +85,65 @@ describe('InFlightHoldDelays', () => {
     delays.leased(OTHER_TARGET);
     clock.advance(10_000);
     delays.leased(OTHER_TARGET);
-    expect(delays.next(TARGET)).toBe(5_000);
-    expect(delays.next(OTHER_TARGET)).toBe(250);
+    expect(delays.next(TARGET, LIMIT)).toBe(5_000);
+    expect(delays.next(OTHER_TARGET, LIMIT)).toBe(250);
+  });
+});
+
+describe('InFlightHoldDelays after a release', () => {
+  it('spaces holds by lease time over three times the limit', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    clock.advance(300);
+    delays.released(TARGET, 300);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+    expect(delays.next(TARGET, LIMIT)).toBe(20);
+    expect(delays.next(TARGET, LIMIT)).toBe(30);
+  });
+
+  it('keeps the schedule as time passes', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.released(TARGET, 300);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+    expect(delays.next(TARGET, LIMIT)).toBe(20);
+    clock.advance(4);
+    delays.released(TARGET, 300);
+    expect(delays.next(TARGET, LIMIT)).toBe(26);
+  });
+
+  it('starts from now once the schedule has passed', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.released(TARGET, 300);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+    clock.advance(50);
+    delays.released(TARGET, 300);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+  });
+
+  it('averages the lease times', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.released(TARGET, 300);
+    delays.released(TARGET, 600);
+    expect(delays.next(TARGET, LIMIT)).toBeCloseTo(11);
+  });
+
+  it('counts the time since the last release', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.released(TARGET, 300);
+    clock.advance(30_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(1_000);
+  });
+
+  it('keeps each target apart', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.released(TARGET, 300);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+    expect(delays.next(OTHER_TARGET, LIMIT)).toBe(250);
   });
 });

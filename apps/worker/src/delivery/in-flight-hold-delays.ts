@@ -1,63 +1,124 @@
+import { HoldSlots } from './hold-slots';
+
 /** Minimum base delay of a delivery held back by `maxInFlight`, in ms. */
 const MIN_BASE_MS = 250;
 
 /** Maximum base delay of a delivery held back by `maxInFlight`, in ms. */
 const MAX_BASE_MS = 8_000;
 
-/** Targets whose last lease is kept; past it the map starts over. */
+/**
+ * Deliveries paced per lease expected to free up. A delivery that comes
+ * back to find no lease free is held again at the end of the schedule,
+ * while the lease it missed stays unused until the next one comes, so
+ * pacing at the bare rate left leases idle.
+ */
+const PACED_PER_FREE_LEASE = 3;
+
+/** Weight of the newest lease in the average lease time. */
+const LEASE_TIME_WEIGHT = 0.1;
+
+/** Targets whose leases are kept; past it the map starts over. */
 const MAX_KEPT_TARGETS = 10_000;
+
+/** One target's leases as this worker saw them. */
+interface TargetLeases {
+  /** The last lease, or the first hold when no lease came yet. */
+  lastLeaseAtMs: number;
+  /** Average time a lease was held, once one was released. */
+  averageLeaseMs: number | undefined;
+  lastReleaseAtMs: number;
+}
 
 /**
  * Delays of the deliveries that this worker holds back because their target
- * has `maxInFlight` requests open. The base delay is half the time since
- * the worker last got a lease for the target, or first held one of its
- * deliveries back, kept between 250 ms and 8 s. Each delay adds a random
- * share of up to one more base.
+ * has `maxInFlight` requests open.
  *
- * A target that keeps responding frees its leases often, so its held
- * deliveries come back within 250 to 500 ms. Deliveries held behind
- * requests that hang come back less and less often, so re-checking them
- * costs the other targets' deliveries less. Each worker keeps its own
- * view, from the leases it took itself.
- * NOTE: a worker that gets none of a busy target's leases while other
- * workers take them all holds that target's deliveries longer and longer,
- * up to 16 s each, although the target keeps responding.
+ * Once the worker has released a lease of the target, it has the average
+ * time a lease lasts, so a lease frees up about every `leaseTime /
+ * maxInFlight`. Held deliveries then get return times one after another,
+ * three per lease expected to free up, so a backlog comes back at about the
+ * pace the target takes it, and each delivery is held once or twice instead
+ * of being checked again every few hundred ms. The lease time counts at
+ * least the time since the last release, so pacing slows down when the
+ * target stops responding.
+ *
+ * Before any release, the base delay is half the time since the worker last
+ * got a lease for the target, or first held one of its deliveries back. It
+ * is kept between 250 ms and 8 s, and a random share of up to one more base
+ * is added. Each worker keeps its own view, from the leases it took itself.
+ * NOTE: workers pace apart, so with N workers a backlog comes back up to N
+ * times as fast as the target takes it, and more deliveries are held again.
+ * A worker that gets none of a busy target's leases holds its deliveries
+ * longer and longer, up to 16 s each, although the target keeps responding.
  */
 export class InFlightHoldDelays {
-  private readonly lastLeaseAtMs = new Map<string, number>();
+  private readonly targets = new Map<string, TargetLeases>();
+  private readonly slots: HoldSlots;
 
   constructor(
     private readonly now: () => number = () => performance.now(),
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.slots = new HoldSlots(now, random);
+  }
 
   /** Records that a delivery to the target, by its lease key, got a lease. */
   leased(leaseKey: string): void {
-    this.remember(leaseKey, this.now());
+    this.entry(leaseKey, this.now()).lastLeaseAtMs = this.now();
   }
 
-  /** Returns the delay in ms of a delivery to the target held back now. */
-  next(leaseKey: string): number {
+  /** Records that a lease of the target was released after `heldMs`. */
+  released(leaseKey: string, heldMs: number): void {
     const nowMs = this.now();
-    let sinceMs = this.lastLeaseAtMs.get(leaseKey);
-    if (sinceMs === undefined) {
-      sinceMs = nowMs;
-      this.remember(leaseKey, nowMs);
-    }
+    const target = this.entry(leaseKey, nowMs);
+    target.averageLeaseMs =
+      target.averageLeaseMs === undefined
+        ? heldMs
+        : target.averageLeaseMs +
+          LEASE_TIME_WEIGHT * (heldMs - target.averageLeaseMs);
+    target.lastReleaseAtMs = nowMs;
+  }
+
+  /**
+   * Returns the delay in ms of a delivery to the target held back now, at
+   * `limit` requests in flight.
+   */
+  next(leaseKey: string, limit: number): number {
+    const nowMs = this.now();
+    const target = this.entry(leaseKey, nowMs);
+    if (target.averageLeaseMs !== undefined)
+      return this.paced(leaseKey, target, nowMs, limit, target.averageLeaseMs);
+
     const baseMs = Math.min(
       MAX_BASE_MS,
-      Math.max(MIN_BASE_MS, (nowMs - sinceMs) / 2),
+      Math.max(MIN_BASE_MS, (nowMs - target.lastLeaseAtMs) / 2),
     );
     return baseMs + this.random() * baseMs;
   }
 
-  private remember(leaseKey: string, atMs: number): void {
-    if (
-      this.lastLeaseAtMs.size >= MAX_KEPT_TARGETS &&
-      !this.lastLeaseAtMs.has(leaseKey)
-    ) {
-      this.lastLeaseAtMs.clear();
+  private paced(
+    leaseKey: string,
+    target: TargetLeases,
+    nowMs: number,
+    limit: number,
+    averageLeaseMs: number,
+  ): number {
+    const leaseMs = Math.max(averageLeaseMs, nowMs - target.lastReleaseAtMs);
+    const spacingMs = leaseMs / (PACED_PER_FREE_LEASE * Math.max(1, limit));
+    return this.slots.next(leaseKey, spacingMs);
+  }
+
+  private entry(leaseKey: string, nowMs: number): TargetLeases {
+    let target = this.targets.get(leaseKey);
+    if (target === undefined) {
+      if (this.targets.size >= MAX_KEPT_TARGETS) this.targets.clear();
+      target = {
+        lastLeaseAtMs: nowMs,
+        averageLeaseMs: undefined,
+        lastReleaseAtMs: nowMs,
+      };
+      this.targets.set(leaseKey, target);
     }
-    this.lastLeaseAtMs.set(leaseKey, atMs);
+    return target;
   }
 }

@@ -294,12 +294,16 @@ async function attemptWithLease(
       dependencies,
       job,
       token,
-      dependencies.inFlightHolds.next(attemptInfo.leaseKey),
+      dependencies.inFlightHolds.next(
+        attemptInfo.leaseKey,
+        attemptInfo.target.maxInFlight,
+      ),
       'max_in_flight',
       giveUpAt(data, attemptInfo.target),
     );
   }
   dependencies.inFlightHolds.leased(attemptInfo.leaseKey);
+  const leasedAtMs = performance.now();
   const attemptContext: AttemptContext = {
     subscription: attemptInfo.subscription,
     target: attemptInfo.target,
@@ -316,6 +320,10 @@ async function attemptWithLease(
       await dependencies.inFlight
         .release(attemptInfo.leaseKey, data.deliveryId)
         .catch(() => undefined);
+    dependencies.inFlightHolds.released(
+      attemptInfo.leaseKey,
+      performance.now() - leasedAtMs,
+    );
   }
 }
 
@@ -484,15 +492,23 @@ async function holdIfLimited(
     key,
     tokenBucketParams(rateLimit),
   );
-  if (!taken.granted)
+  if (!taken.granted) {
+    // One token comes every windowMs / requests, so the held deliveries of
+    // a backlog come back that far apart rather than all at the next token.
+    const delayMs = dependencies.rateLimitHolds.next(
+      key,
+      rateLimit.windowMs / rateLimit.requests,
+      taken.retryAfterMs,
+    );
     await hold(
       dependencies,
       job,
       token,
-      taken.retryAfterMs,
+      delayMs,
       'rate_limited',
       giveUpAt(job.data, target),
     );
+  }
 }
 
 /**

@@ -1,0 +1,44 @@
+/**
+ * Furthest ahead a held delivery is scheduled, in ms. A delivery past it
+ * comes back after one to two times this and is scheduled again.
+ */
+const MAX_SCHEDULED_MS = 60_000;
+
+/** Keys whose schedule is kept; past it the map starts over. */
+const MAX_KEPT_KEYS = 10_000;
+
+/**
+ * Return times of held deliveries, one after another per key. Deliveries
+ * held back by one limit get return times `spacingMs` apart, so a backlog
+ * comes back at the pace the limit lets through, instead of all at once
+ * to be held again.
+ */
+export class HoldSlots {
+  private readonly lastSlotAtMs = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /**
+   * Returns the delay in ms of the next return time of `key`: `spacingMs`
+   * after the last one given out and at least `minDelayMs` from now, plus
+   * a random share of one spacing.
+   */
+  next(key: string, spacingMs: number, minDelayMs = 0): number {
+    const nowMs = this.now();
+    const lastAtMs = this.lastSlotAtMs.get(key) ?? nowMs;
+    const slotAtMs = Math.max(
+      lastAtMs + spacingMs,
+      nowMs + Math.max(spacingMs, minDelayMs),
+    );
+    if (slotAtMs - nowMs > MAX_SCHEDULED_MS)
+      return MAX_SCHEDULED_MS + this.random() * MAX_SCHEDULED_MS;
+
+    if (this.lastSlotAtMs.size >= MAX_KEPT_KEYS && !this.lastSlotAtMs.has(key))
+      this.lastSlotAtMs.clear();
+    this.lastSlotAtMs.set(key, slotAtMs);
+    return slotAtMs - nowMs + this.random() * spacingMs;
+  }
+}
