@@ -111,6 +111,32 @@ describe('subscriptions', () => {
     ).toBe(404);
   });
 
+  it('sets signatureHeader on hmac-sha256 targets only', async () => {
+    const hmac = await stack.request('PUT', '/v1/subscriptions/hmac-header', {
+      body: {
+        pattern: 'hmac.header',
+        dispatch: webhook({ signature: 'hmac-sha256' }),
+      },
+    });
+    expect(hmac.status).toBe(201);
+    expect(hmac.body.dispatch[0].signatureHeader).toBe('X-Signature-256');
+
+    // A body read back from an older record may carry the header along.
+    const standard = await stack.request(
+      'PUT',
+      '/v1/subscriptions/standard-header',
+      {
+        body: {
+          pattern: 'standard.header',
+          dispatch: webhook({ signatureHeader: 'X-Signature-256' }),
+        },
+      },
+    );
+    expect(standard.status).toBe(201);
+    expect(standard.body.dispatch[0].signature).toBe('standard-webhooks');
+    expect(standard.body.dispatch[0]).not.toHaveProperty('signatureHeader');
+  });
+
   it('makes an id when none is given', async () => {
     const created = await stack.request('POST', '/v1/subscriptions', {
       body: { pattern: 'generated.*', dispatch: { adapter: 'noop' } },

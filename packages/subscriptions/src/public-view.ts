@@ -6,7 +6,10 @@ export interface SecretView {
   readonly kind: 'literal' | 'env' | 'file';
 }
 
-/** Replaces each secret with `{"set": true, "kind"}` for an API response. */
+/**
+ * Replaces each secret with `{"set": true, "kind"}` for an API response, and
+ * leaves `signatureHeader` out of targets of other schemes than hmac-sha256.
+ */
 export function toPublicSubscription(subscription: Subscription): unknown {
   return {
     ...subscription,
@@ -20,6 +23,9 @@ function toPublicTarget(target: Target): unknown {
     const secrets = target.secret.map(describeSecret);
     view.secret = secrets.length === 1 ? secrets[0] : secrets;
   }
+  // Older records carry the default header on targets of every scheme.
+  if (target.adapter === 'webhook' && target.signature !== 'hmac-sha256')
+    delete view.signatureHeader;
   if (target.fallback) view.fallback = toPublicTarget(target.fallback);
   return view;
 }

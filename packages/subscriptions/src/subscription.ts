@@ -71,8 +71,11 @@ export interface WebhookTarget extends TargetBase {
   readonly secret?: readonly SecretSource[];
   /** @defaultValue `standard-webhooks` */
   readonly signature: SignatureSchemeName;
-  /** Header of the `hmac-sha256` scheme. @defaultValue `X-Signature-256` */
-  readonly signatureHeader: string;
+  /**
+   * Header of the `hmac-sha256` scheme, set on targets of that scheme only.
+   * @defaultValue `X-Signature-256`
+   */
+  readonly signatureHeader?: string;
   readonly transform?: { readonly name: string } | { readonly jsonata: string };
   readonly retry: RetryPolicy;
   readonly circuitBreaker: CircuitBreakerOptions;

@@ -274,7 +274,9 @@ async function normalizeWebhook(
     timeoutMs: input.timeoutMs ?? 10_000,
     ...(secret ? { secret } : {}),
     signature,
-    signatureHeader,
+    // Other schemes have fixed headers, so their targets leave it out even
+    // when a client sends it back from an older record.
+    ...(signature === 'hmac-sha256' ? { signatureHeader } : {}),
     ...(input.transform ? { transform: input.transform } : {}),
     retry: retry.policy,
     circuitBreaker: { ...DEFAULT_CIRCUIT_BREAKER, ...input.circuitBreaker },
