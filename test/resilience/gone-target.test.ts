@@ -1,7 +1,7 @@
 import { settleLedger } from '../support/ledger-check';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { SignalClient } from '../support/signal-client';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, waitFor, type TestStack } from '../support/stack';
 
 describe('when the target answers 410 Gone', () => {
   let stack: TestStack;
@@ -58,6 +58,30 @@ describe('when the target answers 410 Gone', () => {
     const counted = await stack.router.metrics.disabledTargetSkips.get();
     const skips = counted.values.reduce((sum, item) => sum + item.value, 0);
     expect(skips).toBe(1);
+  });
+
+  it('lists the skipped target on the signal', async () => {
+    const skipped = await waitFor(
+      async () => {
+        const response = await stack.request('GET', '/v1/signals/gone-2');
+        return response.body?.skippedTargets;
+      },
+      15_000,
+      'skipped targets on signal gone-2',
+    );
+    expect(skipped).toEqual([
+      {
+        subscriptionId: 'retired',
+        targetId: 'retired#0',
+        reason: 'target_disabled',
+      },
+    ]);
+  });
+
+  it('lists no skipped target on a signal that had none', async () => {
+    const response = await stack.request('GET', '/v1/signals/gone-1');
+    expect(response.status).toBe(200);
+    expect(response.body).not.toHaveProperty('skippedTargets');
   });
 
   it('clears the mark on PUT and delivers again', async () => {

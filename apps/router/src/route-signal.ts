@@ -191,6 +191,12 @@ async function routeInOneCall(
     jobs.filter((item) => pending.has(item.deliveryId)),
   );
   if (outcome.kind === 'routed') return 'already_routed';
+  if (skipped.length > 0) {
+    await dependencies.signals.markSkipped(
+      identity,
+      skipped.map((item) => ({ ...item, reason: 'target_disabled' })),
+    );
+  }
   for (const { subscriptionId, targetId } of skipped)
     countDisabledSkip(dependencies, subscriptionId, targetId);
   dependencies.metrics.deliveriesCreated.inc(jobs.length);

@@ -103,6 +103,15 @@ export interface SignalRecord {
   readonly receivedAt: string;
   readonly routedAt?: string;
   readonly deliveries: readonly Delivery[];
+  /**
+   * Matched targets that got no delivery because a 410 Gone disabled them,
+   * or absent when there were none.
+   */
+  readonly skippedTargets?: readonly {
+    readonly subscriptionId: string;
+    readonly targetId: string;
+    readonly reason: 'target_disabled';
+  }[];
 }
 
 /** A subscription as the API returns it, with secrets redacted. */

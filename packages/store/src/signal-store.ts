@@ -19,6 +19,13 @@ export type StoreOutcome =
       readonly jobId: string;
     };
 
+/** A matched target that got no delivery, because a 410 Gone disabled it. */
+export interface SkippedTarget {
+  readonly subscriptionId: string;
+  readonly targetId: string;
+  readonly reason: 'target_disabled';
+}
+
 /** A signal's record as the API returns it. */
 export interface SignalRecord {
   readonly signal: Signal;
@@ -26,6 +33,8 @@ export interface SignalRecord {
   readonly receivedAt: string;
   readonly routedAt?: string;
   readonly deliveryIds: string[];
+  /** Matched targets left out of routing, or absent when there were none. */
+  readonly skippedTargets?: readonly SkippedTarget[];
 }
 
 // Checks every signal's dedup key first, so a batch is stored all or
@@ -121,6 +130,19 @@ for i = 5, #ARGV do
   end
 end
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+return 0
+`,
+);
+
+// Sets the skipped targets of an existing record only, so that a record
+// that expired meanwhile is not created again without its expiry.
+// KEYS: signal record. ARGV: the skipped targets as JSON.
+const MARK_SKIPPED = new LuaScript(
+  'mark skipped',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'skippedTargets', ARGV[1])
+end
 return 0
 `,
 );
@@ -222,6 +244,18 @@ export class SignalStore {
     await this.linkDeliveries(identity, state, deliveryIds, at);
   }
 
+  /** Records the matched targets that routing left out. */
+  async markSkipped(
+    identity: string,
+    skipped: readonly SkippedTarget[],
+  ): Promise<void> {
+    await MARK_SKIPPED.run(
+      this.redis,
+      [this.keys.signal(identity)],
+      [JSON.stringify(skipped)],
+    );
+  }
+
   /** Links a delivery created later (a fallback or a replay) to its signal. */
   async addDelivery(
     identity: string,
@@ -274,6 +308,13 @@ export class SignalStore {
       receivedAt: fields.receivedAt ?? '',
       ...(fields.routedAt ? { routedAt: fields.routedAt } : {}),
       deliveryIds,
+      ...(fields.skippedTargets
+        ? {
+            skippedTargets: JSON.parse(
+              fields.skippedTargets,
+            ) as SkippedTarget[],
+          }
+        : {}),
     };
   }
 }

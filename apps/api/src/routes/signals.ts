@@ -233,6 +233,7 @@ async function readSignal(
     receivedAt: record.receivedAt,
     ...(record.routedAt ? { routedAt: record.routedAt } : {}),
     deliveries: deliveries.filter((delivery) => delivery !== undefined),
+    ...(record.skippedTargets ? { skippedTargets: record.skippedTargets } : {}),
   });
 }
 
