@@ -31,17 +31,6 @@ describe('InFlightHoldDelays before a release', () => {
     expect(delaysWith(clock, 0.999).next(TARGET, LIMIT)).toBeCloseTo(499.75);
   });
 
-  it('keeps 250 ms while leases keep coming', () => {
-    const clock = new ManualClock();
-    const delays = delaysWith(clock, 0);
-    for (let step = 0; step < 20; step += 1) {
-      clock.advance(300);
-      delays.leased(TARGET);
-      clock.advance(100);
-      expect(delays.next(TARGET, LIMIT)).toBe(250);
-    }
-  });
-
   it('grows with the time since the last lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
@@ -60,10 +49,10 @@ describe('InFlightHoldDelays before a release', () => {
     expect(delays.next(TARGET, LIMIT)).toBe(2_000);
   });
 
-  it('stops growing at 8 s before jitter', () => {
+  it('stops growing at 8 s before jitter without a lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0.5);
-    delays.leased(TARGET);
+    delays.next(TARGET, LIMIT);
     clock.advance(600_000);
     expect(delays.next(TARGET, LIMIT)).toBe(12_000);
   });
@@ -71,7 +60,7 @@ describe('InFlightHoldDelays before a release', () => {
   it('starts over after a new lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
-    delays.leased(TARGET);
+    delays.next(TARGET, LIMIT);
     clock.advance(10_000);
     expect(delays.next(TARGET, LIMIT)).toBe(5_000);
     delays.leased(TARGET);
@@ -81,8 +70,8 @@ describe('InFlightHoldDelays before a release', () => {
   it('keeps each target apart', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
-    delays.leased(TARGET);
-    delays.leased(OTHER_TARGET);
+    delays.next(TARGET, LIMIT);
+    delays.next(OTHER_TARGET, LIMIT);
     clock.advance(10_000);
     delays.leased(OTHER_TARGET);
     expect(delays.next(TARGET, LIMIT)).toBe(5_000);
@@ -131,12 +120,34 @@ describe('InFlightHoldDelays after a release', () => {
     expect(delays.next(TARGET, LIMIT)).toBeCloseTo(11);
   });
 
-  it('counts the time since the last release', () => {
+  it('counts the time since the last release with an open lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    delays.leased(TARGET);
     delays.released(TARGET, 300);
     clock.advance(30_000);
     expect(delays.next(TARGET, LIMIT)).toBe(1_000);
+  });
+
+  it('keeps the average lease time without an open lease', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    delays.released(TARGET, 300);
+    clock.advance(30_000);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+  });
+
+  it('paces holds below 250 ms while leases keep coming', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    for (let step = 0; step < 20; step += 1) {
+      delays.leased(TARGET);
+      clock.advance(30);
+      delays.released(TARGET, 30);
+    }
+    expect(delays.next(TARGET, LIMIT)).toBe(1);
   });
 
   it('keeps each target apart', () => {

@@ -27,6 +27,8 @@ interface TargetLeases {
   /** Average time a lease was held, once one was released. */
   averageLeaseMs: number | undefined;
   lastReleaseAtMs: number;
+  /** Leases this worker holds now. */
+  open: number;
 }
 
 /**
@@ -36,11 +38,11 @@ interface TargetLeases {
  * Once the worker has released a lease of the target, it has the average
  * time a lease lasts, so a lease frees up about every `leaseTime /
  * maxInFlight`. Held deliveries then get return times one after another,
- * three per lease expected to free up, so a backlog comes back at about the
+ * three per lease expected to free up. A backlog so comes back at about the
  * pace the target takes it, and each delivery is held once or twice instead
- * of being checked again every few hundred ms. The lease time counts at
- * least the time since the last release, so pacing slows down when the
- * target stops responding.
+ * of being checked again every few hundred ms. While the worker holds a
+ * lease of the target, the lease time counts at least the time since the
+ * last release, so pacing slows down when the target stops responding.
  *
  * Before any release, the base delay is half the time since the worker last
  * got a lease for the target, or first held one of its deliveries back. It
@@ -64,7 +66,10 @@ export class InFlightHoldDelays {
 
   /** Records that a delivery to the target, by its lease key, got a lease. */
   leased(leaseKey: string): void {
-    this.entry(leaseKey, this.now()).lastLeaseAtMs = this.now();
+    const nowMs = this.now();
+    const target = this.entry(leaseKey, nowMs);
+    target.lastLeaseAtMs = nowMs;
+    target.open += 1;
   }
 
   /** Records that a lease of the target was released after `heldMs`. */
@@ -77,6 +82,7 @@ export class InFlightHoldDelays {
         : target.averageLeaseMs +
           LEASE_TIME_WEIGHT * (heldMs - target.averageLeaseMs);
     target.lastReleaseAtMs = nowMs;
+    target.open = Math.max(0, target.open - 1);
   }
 
   /**
@@ -86,8 +92,14 @@ export class InFlightHoldDelays {
   next(leaseKey: string, limit: number): number {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
-    if (target.averageLeaseMs !== undefined)
-      return this.paced(leaseKey, target, nowMs, limit, target.averageLeaseMs);
+    // While this worker holds leases of the target, a lease lasts at least
+    // as long as none has been released.
+    const open = target.open > 0;
+    if (target.averageLeaseMs !== undefined) {
+      const sinceReleaseMs = open ? nowMs - target.lastReleaseAtMs : 0;
+      const leaseMs = Math.max(target.averageLeaseMs, sinceReleaseMs);
+      return this.paced(leaseKey, leaseMs, limit);
+    }
 
     const baseMs = Math.min(
       MAX_BASE_MS,
@@ -96,14 +108,7 @@ export class InFlightHoldDelays {
     return baseMs + this.random() * baseMs;
   }
 
-  private paced(
-    leaseKey: string,
-    target: TargetLeases,
-    nowMs: number,
-    limit: number,
-    averageLeaseMs: number,
-  ): number {
-    const leaseMs = Math.max(averageLeaseMs, nowMs - target.lastReleaseAtMs);
+  private paced(leaseKey: string, leaseMs: number, limit: number): number {
     const spacingMs = leaseMs / (PACED_PER_FREE_LEASE * Math.max(1, limit));
     return this.slots.next(leaseKey, spacingMs);
   }
@@ -116,6 +121,7 @@ export class InFlightHoldDelays {
         lastLeaseAtMs: nowMs,
         averageLeaseMs: undefined,
         lastReleaseAtMs: nowMs,
+        open: 0,
       };
       this.targets.set(leaseKey, target);
     }
