@@ -113,3 +113,54 @@ describe('when the target answers 410 Gone', () => {
     expect(ledger.dead_lettered).toBe(1);
   });
 });
+
+describe('when a throttled target answers 410 Gone', () => {
+  let stack: TestStack;
+  let client: SignalClient;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    stack = await startTestStack({}, 1);
+    client = new SignalClient(stack);
+    receiver = await startReceiver();
+    receiver.answer(() => ({ status: 410 }));
+    // A throttle routes the signal through separate calls.
+    await client.putSubscription('retired-throttled', {
+      pattern: 'retired.throttled',
+      dispatch: {
+        adapter: 'webhook',
+        url: `${receiver.url}/retired`,
+        throttle: { key: 'source', maxCalls: 100, windowMs: 60_000 },
+      },
+    });
+    await client.publish('retired.throttled', ['throttled-gone-1']);
+    await client.waitForDeadLetter('retired-throttled', 'throttled-gone-1');
+  });
+
+  afterAll(async () => {
+    await stack.close();
+    await receiver.close();
+  });
+
+  it('lists the skipped target on the signal', async () => {
+    await client.publish('retired.throttled', ['throttled-gone-2']);
+    const skipped = await waitFor(
+      async () => {
+        const response = await stack.request(
+          'GET',
+          '/v1/signals/throttled-gone-2',
+        );
+        return response.body?.skippedTargets;
+      },
+      15_000,
+      'skipped targets on signal throttled-gone-2',
+    );
+    expect(skipped).toEqual([
+      {
+        subscriptionId: 'retired-throttled',
+        targetId: 'retired-throttled#0',
+        reason: 'target_disabled',
+      },
+    ]);
+  });
+});

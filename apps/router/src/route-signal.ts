@@ -120,7 +120,7 @@ export async function routeSignal(
   if (typeof claim === 'object') return 'duplicate';
   if (claim === 'routed') return 'already_routed';
 
-  const created = await createFor(
+  const { created, skipped } = await createFor(
     dependencies,
     passed,
     signal,
@@ -129,6 +129,7 @@ export async function routeSignal(
     job.timestamp,
   );
 
+  await markSkipped(dependencies, identity, skipped);
   await dependencies.signals.markRouted(
     identity,
     stateOf(result),
@@ -159,7 +160,7 @@ async function routeInOneCall(
   const webhook = webhookIdOfIdentity(identity);
   // Targets disabled by a 410. They are counted only when the routing
   // script shows that this job routes the signal for the first time.
-  const skipped: { subscriptionId: string; targetId: string }[] = [];
+  const skipped: SkippedTargetRef[] = [];
   for (const subscription of passed) {
     for (const target of subscription.dispatch) {
       if (target.disabled) {
@@ -186,17 +187,13 @@ async function routeInOneCall(
   );
   if (outcome.kind === 'duplicate') return 'duplicate';
 
+  // Before the enqueue, so that a job re-run after a failure writes it too.
+  await markSkipped(dependencies, identity, skipped);
   const pending = new Set(outcome.pending);
   await dependencies.enqueuer.enqueue(
     jobs.filter((item) => pending.has(item.deliveryId)),
   );
   if (outcome.kind === 'routed') return 'already_routed';
-  if (skipped.length > 0) {
-    await dependencies.signals.markSkipped(
-      identity,
-      skipped.map((item) => ({ ...item, reason: 'target_disabled' })),
-    );
-  }
   for (const { subscriptionId, targetId } of skipped)
     countDisabledSkip(dependencies, subscriptionId, targetId);
   dependencies.metrics.deliveriesCreated.inc(jobs.length);
@@ -259,7 +256,10 @@ async function applyFilters(
   return passed;
 }
 
-/** Creates the deliveries of every target; throttled ones end at once. */
+/**
+ * Creates the deliveries of every target; throttled ones end at once.
+ * Returns their ids and the targets skipped because they are disabled.
+ */
 async function createFor(
   dependencies: RouterDependencies,
   subscriptions: readonly Subscription[],
@@ -267,15 +267,17 @@ async function createFor(
   identity: string,
   signalJobId: string,
   acceptedAtMs: number,
-): Promise<string[]> {
+): Promise<{ created: string[]; skipped: SkippedTargetRef[] }> {
   const now = Date.now();
   const jobs: DeliveryJobData[] = [];
   const throttled: DeliveryJobData[] = [];
+  const skipped: SkippedTargetRef[] = [];
   for (const subscription of subscriptions) {
     // The cache's copy carries the disabled marks: a 410 announces a change.
     for (const target of subscription.dispatch) {
       if (target.disabled) {
         countDisabledSkip(dependencies, subscription.id, target.id);
+        skipped.push({ subscriptionId: subscription.id, targetId: target.id });
         continue;
       }
       const job: DeliveryJobData = {
@@ -300,7 +302,26 @@ async function createFor(
   );
   const throttledIds = await endThrottled(dependencies, throttled);
   dependencies.metrics.deliveriesCreated.inc(jobs.length + throttled.length);
-  return [...ids, ...throttledIds];
+  return { created: [...ids, ...throttledIds], skipped };
+}
+
+/** A matched target that routing left out, before its reason is added. */
+interface SkippedTargetRef {
+  readonly subscriptionId: string;
+  readonly targetId: string;
+}
+
+/** Lists the disabled targets a signal skipped on its record, if any. */
+async function markSkipped(
+  dependencies: RouterDependencies,
+  identity: string,
+  skipped: readonly SkippedTargetRef[],
+): Promise<void> {
+  if (skipped.length === 0) return;
+  await dependencies.signals.markSkipped(
+    identity,
+    skipped.map((item) => ({ ...item, reason: 'target_disabled' })),
+  );
 }
 
 async function isThrottled(
