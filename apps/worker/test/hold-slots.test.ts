@@ -62,6 +62,11 @@ describe('HoldSlots', () => {
     expect(delays).toEqual([30_000, 50_000, 70_000, 90_000, 90_000]);
   });
 
+  it('keeps the minimum delay past 60 s', () => {
+    const slots = slotsWith(new ManualClock(), 0);
+    expect(slots.next(KEY, 360_000, 300_000)).toBe(300_000);
+  });
+
   it('keeps each key apart', () => {
     const slots = slotsWith(new ManualClock(), 0);
     expect(slots.next(KEY, 10)).toBe(10);

@@ -139,6 +139,29 @@ describe('InFlightHoldDelays after a release', () => {
     expect(delays.next(TARGET, LIMIT)).toBe(10);
   });
 
+  it('ignores a quiet time before the open leases', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    delays.released(TARGET, 300);
+    clock.advance(600_000);
+    delays.leased(TARGET);
+    clock.advance(100);
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+  });
+
+  it('keeps the average when a lease sent nothing', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    delays.released(TARGET, 300);
+    for (let step = 0; step < 30; step += 1) {
+      delays.leased(TARGET);
+      delays.released(TARGET, undefined);
+    }
+    expect(delays.next(TARGET, LIMIT)).toBe(10);
+  });
+
   it('paces holds below 250 ms while leases keep coming', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);

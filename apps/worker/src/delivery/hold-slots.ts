@@ -1,6 +1,7 @@
 /**
  * Furthest ahead a held delivery is scheduled, in ms. A delivery past it
- * comes back after one to two times this and is scheduled again.
+ * comes back after one to two times this, or after its minimum delay when
+ * that is longer, and is scheduled again.
  */
 const MAX_SCHEDULED_MS = 60_000;
 
@@ -12,6 +13,8 @@ const MAX_KEPT_KEYS = 10_000;
  * held back by one limit get return times `spacingMs` apart, so a backlog
  * comes back at the pace the limit lets through, instead of all at once
  * to be held again.
+ * NOTE: each worker keeps its own schedule, so with N workers a backlog
+ * comes back up to N times as fast as the limit lets it through.
  */
 export class HoldSlots {
   private readonly lastSlotAtMs = new Map<string, number>();
@@ -34,7 +37,10 @@ export class HoldSlots {
       nowMs + Math.max(spacingMs, minDelayMs),
     );
     if (slotAtMs - nowMs > MAX_SCHEDULED_MS)
-      return MAX_SCHEDULED_MS + this.random() * MAX_SCHEDULED_MS;
+      return (
+        Math.max(MAX_SCHEDULED_MS, minDelayMs) +
+        this.random() * MAX_SCHEDULED_MS
+      );
 
     if (this.lastSlotAtMs.size >= MAX_KEPT_KEYS && !this.lastSlotAtMs.has(key))
       this.lastSlotAtMs.clear();

@@ -26,9 +26,12 @@ interface TargetLeases {
   lastLeaseAtMs: number;
   /** Average time a lease was held, once one was released. */
   averageLeaseMs: number | undefined;
+  /** The last release, or the time the entry was made before any. */
   lastReleaseAtMs: number;
   /** Leases this worker holds now. */
   open: number;
+  /** When the worker last went from no open lease to one. */
+  openSinceMs: number;
 }
 
 /**
@@ -69,18 +72,25 @@ export class InFlightHoldDelays {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
     target.lastLeaseAtMs = nowMs;
+    if (target.open === 0) target.openSinceMs = nowMs;
     target.open += 1;
   }
 
-  /** Records that a lease of the target was released after `heldMs`. */
-  released(leaseKey: string, heldMs: number): void {
+  /**
+   * Records that a lease of the target was released after `heldMs`. A lease
+   * under which no request was sent passes `undefined`, so that it leaves
+   * the average lease time alone.
+   */
+  released(leaseKey: string, heldMs: number | undefined): void {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
-    target.averageLeaseMs =
-      target.averageLeaseMs === undefined
-        ? heldMs
-        : target.averageLeaseMs +
-          LEASE_TIME_WEIGHT * (heldMs - target.averageLeaseMs);
+    if (heldMs !== undefined) {
+      target.averageLeaseMs =
+        target.averageLeaseMs === undefined
+          ? heldMs
+          : target.averageLeaseMs +
+            LEASE_TIME_WEIGHT * (heldMs - target.averageLeaseMs);
+    }
     target.lastReleaseAtMs = nowMs;
     target.open = Math.max(0, target.open - 1);
   }
@@ -92,12 +102,12 @@ export class InFlightHoldDelays {
   next(leaseKey: string, limit: number): number {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
-    // While this worker holds leases of the target, a lease lasts at least
-    // as long as none has been released.
-    const open = target.open > 0;
     if (target.averageLeaseMs !== undefined) {
-      const sinceReleaseMs = open ? nowMs - target.lastReleaseAtMs : 0;
-      const leaseMs = Math.max(target.averageLeaseMs, sinceReleaseMs);
+      // While this worker holds leases of the target, a lease lasts at
+      // least as long as none has been released since they were taken.
+      const quietSinceMs = Math.max(target.lastReleaseAtMs, target.openSinceMs);
+      const quietMs = target.open > 0 ? nowMs - quietSinceMs : 0;
+      const leaseMs = Math.max(target.averageLeaseMs, quietMs);
       return this.paced(leaseKey, leaseMs, limit);
     }
 
@@ -122,6 +132,7 @@ export class InFlightHoldDelays {
         averageLeaseMs: undefined,
         lastReleaseAtMs: nowMs,
         open: 0,
+        openSinceMs: nowMs,
       };
       this.targets.set(leaseKey, target);
     }

@@ -312,6 +312,7 @@ async function attemptWithLease(
     breaker: attemptInfo.breaker,
     circuitClosed: lease.circuitClosed,
     leaseReleased: false,
+    sent: false,
   };
   try {
     return await sendAndRecord(dependencies, job, token, attemptContext);
@@ -322,7 +323,7 @@ async function attemptWithLease(
         .catch(() => undefined);
     dependencies.inFlightHolds.released(
       attemptInfo.leaseKey,
-      performance.now() - leasedAtMs,
+      attemptContext.sent ? performance.now() - leasedAtMs : undefined,
     );
   }
 }
@@ -338,6 +339,8 @@ interface AttemptContext {
   readonly circuitClosed: boolean;
   /** Set once a script has released the lease. */
   leaseReleased: boolean;
+  /** Set once the request went out, or failed to, under the lease. */
+  sent: boolean;
 }
 
 async function sendAndRecord(
@@ -388,7 +391,10 @@ async function sendAndRecord(
   let result: AttemptResult;
   try {
     result = await context.breaker.fire(
-      () => dependencies.webhooks.send(outbound),
+      () => {
+        context.sent = true;
+        return dependencies.webhooks.send(outbound);
+      },
       circuitOutcomeOfResult,
       undefined,
       { knownClosed: context.circuitClosed },
