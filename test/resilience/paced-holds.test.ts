@@ -57,4 +57,13 @@ describe('when a rate limit holds back a backlog', () => {
     expect(holds).toBeGreaterThanOrEqual(1);
     expect(holds).toBeLessThanOrEqual(16);
   });
+
+  it('observes the lag of each delivery once', async () => {
+    const worker = stack.workers[0];
+    const lag = await worker?.metrics.deliveryLag.get();
+    const count = lag?.values.find(
+      (item) => item.metricName === 'signalpost_delivery_lag_seconds_count',
+    );
+    expect(count?.value).toBe(ids.length);
+  });
 });

@@ -87,7 +87,7 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
     }),
     deliveryDeferrals: new Counter({
       name: 'signalpost_delivery_deferrals_total',
-      help: 'Deliveries held back without an attempt, by reason.',
+      help: 'Times a delivery was held back without an attempt, by reason.',
       labelNames: ['reason'] as const,
       registers,
     }),
@@ -105,7 +105,7 @@ export function createMetrics(app: string, options: MetricsOptions = {}) {
     }),
     deliveryLag: new Histogram({
       name: 'signalpost_delivery_lag_seconds',
-      help: 'Time from a delivery being due to a worker picking it up.',
+      help: 'Time from a delivery being due to a worker first picking it up.',
       buckets: LATENCY_BUCKETS_SEC,
       registers,
     }),

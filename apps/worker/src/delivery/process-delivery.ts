@@ -793,10 +793,17 @@ function toAttemptRecord(
   return record;
 }
 
+/**
+ * Observes how long a delivery waited for a worker, at its first pickup
+ * only. BullMQ keeps no due time for a job that comes back from the
+ * delayed set (a hold or a retry): it resets `delay` to 0 and keeps the
+ * creation `timestamp`, so that wait would count the whole hold as lag.
+ */
 function observeLag(
   dependencies: WorkerDependencies,
   job: Job<DeliveryJobData>,
 ): void {
+  if (job.attemptsStarted > 1) return;
   const dueAtMs = job.timestamp + (job.delay ?? 0);
   dependencies.metrics.deliveryLag.observe(
     Math.max(0, Date.now() - dueAtMs) / 1000,
