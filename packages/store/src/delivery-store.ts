@@ -1,5 +1,6 @@
 import { LuaScript } from '@signalpost/delivery-policy';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
+import { TurnBatch } from './turn-batch';
 import type {
   AttemptRecord,
   DeliveryInfo,
@@ -66,21 +67,33 @@ return 1
 // Scripts rather than MULTIs, because ioredis copies every script defined
 // on a connection (BullMQ defines dozens) into each pipeline it creates.
 
-// Sets a non-final state. KEYS: record. ARGV: state, updatedAt,
-// nextAttemptAt ('' clears it), reason ('' keeps the current one).
-const SET_STATE = new LuaScript(
-  'set delivery state',
+// Sets the non-final states of several deliveries. KEYS: per delivery its
+// record. ARGV: updatedAt, then per delivery the state, nextAttemptAt (''
+// clears it) and reason ('' keeps the current one).
+const SET_STATES = new LuaScript(
+  'set delivery states',
   `
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[1], 'nextAttemptAt', ARGV[3])
-else
-  redis.call('HDEL', KEYS[1], 'nextAttemptAt')
+for i = 1, #KEYS do
+  local a = 2 + (i - 1) * 3
+  redis.call('HSET', KEYS[i], 'state', ARGV[a], 'updatedAt', ARGV[1])
+  if ARGV[a + 1] ~= '' then
+    redis.call('HSET', KEYS[i], 'nextAttemptAt', ARGV[a + 1])
+  else
+    redis.call('HDEL', KEYS[i], 'nextAttemptAt')
+  end
+  if ARGV[a + 2] ~= '' then redis.call('HSET', KEYS[i], 'reason', ARGV[a + 2]) end
 end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[4]) end
 return 0
 `,
 );
+
+/** A state for the next call of {@link SET_STATES}. */
+interface StateItem {
+  readonly recordKey: string;
+  readonly state: string;
+  readonly nextAttemptAt: string;
+  readonly reason: string;
+}
 
 // Appends an attempt and keeps the latest ones. KEYS: attempts list.
 // ARGV: attempt JSON, attempts kept, retention ms.
@@ -106,6 +119,14 @@ export interface Ledger {
 
 /** Delivery records, their attempts and the ledger. */
 export class DeliveryStore {
+  // Held and retried deliveries of one turn share a script call, and while
+  // one is in flight the next turns' states wait and go together. Behind a
+  // limit, a backlog sends many deliveries back to the queue at once.
+  private readonly states = new TurnBatch<StateItem, number>(
+    (items) => this.sendStates(items),
+    { oneCallAtATime: true },
+  );
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -139,16 +160,23 @@ export class DeliveryStore {
     state: Exclude<DeliveryState, FinalOutcome>,
     extra: { nextAttemptAt?: Date; reason?: string } = {},
   ): Promise<void> {
-    await SET_STATE.run(
-      this.redis,
-      [this.keys.delivery(id)],
-      [
-        state,
-        new Date().toISOString(),
-        extra.nextAttemptAt?.toISOString() ?? '',
-        extra.reason ?? '',
-      ],
-    );
+    await this.states.add({
+      recordKey: this.keys.delivery(id),
+      state,
+      nextAttemptAt: extra.nextAttemptAt?.toISOString() ?? '',
+      reason: extra.reason ?? '',
+    });
+  }
+
+  private async sendStates(items: readonly StateItem[]): Promise<number[]> {
+    const keys: string[] = [];
+    const args: string[] = [new Date().toISOString()];
+    for (const item of items) {
+      keys.push(item.recordKey);
+      args.push(item.state, item.nextAttemptAt, item.reason);
+    }
+    await SET_STATES.run(this.redis, keys, args);
+    return items.map(() => 0);
   }
 
   /** Ends a delivery; returns false when it had ended already. */
