@@ -162,6 +162,18 @@ describe('InFlightHoldDelays after a release', () => {
     expect(delays.next(TARGET, LIMIT)).toBe(10);
   });
 
+  it('keeps the quiet time after a lease that sent nothing', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    delays.leased(TARGET);
+    delays.released(TARGET, 300);
+    clock.advance(19_000);
+    delays.leased(TARGET);
+    delays.released(TARGET, undefined);
+    expect(delays.next(TARGET, 2)).toBeCloseTo(19_000 / 6);
+  });
+
   it('paces holds below 250 ms while leases keep coming', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);

@@ -135,13 +135,15 @@ return 0
 );
 
 // Sets the skipped targets of an existing record only, so that a record
-// that expired meanwhile is not created again without its expiry.
+// that expired meanwhile is not created again without its expiry. The
+// first routing's list stays: a re-run may see another set of disabled
+// targets, while the deliveries it links are the first run's.
 // KEYS: signal record. ARGV: the skipped targets as JSON.
 const MARK_SKIPPED = new LuaScript(
   'mark skipped',
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'skippedTargets', ARGV[1])
+  redis.call('HSETNX', KEYS[1], 'skippedTargets', ARGV[1])
 end
 return 0
 `,

@@ -26,7 +26,10 @@ interface TargetLeases {
   lastLeaseAtMs: number;
   /** Average time a lease was held, once one was released. */
   averageLeaseMs: number | undefined;
-  /** The last release, or the time the entry was made before any. */
+  /**
+   * The last release of a lease that sent a request, or the time the entry
+   * was made before any.
+   */
   lastReleaseAtMs: number;
   /** Leases this worker holds now. */
   open: number;
@@ -45,7 +48,9 @@ interface TargetLeases {
  * pace the target takes it, and each delivery is held once or twice instead
  * of being checked again every few hundred ms. While the worker holds a
  * lease of the target, the lease time counts at least the time since the
- * last release, so pacing slows down when the target stops responding.
+ * last release of a lease that sent a request, or since the open leases
+ * were taken if later, so pacing slows down when the target stops
+ * responding.
  *
  * Before any release, the base delay is half the time since the worker last
  * got a lease for the target, or first held one of its deliveries back. It
@@ -91,7 +96,9 @@ export class InFlightHoldDelays {
           : target.averageLeaseMs +
             LEASE_TIME_WEIGHT * (heldMs - target.averageLeaseMs);
     }
-    target.lastReleaseAtMs = nowMs;
+    // A lease that sent nothing shows nothing of whether the target
+    // responds, so it leaves the quiet time running.
+    if (heldMs !== undefined) target.lastReleaseAtMs = nowMs;
     target.open = Math.max(0, target.open - 1);
   }
 
