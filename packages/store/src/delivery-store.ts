@@ -67,7 +67,10 @@ return 1
 // Scripts rather than MULTIs, because ioredis copies every script defined
 // on a connection (BullMQ defines dozens) into each pipeline it creates.
 
-// Sets the non-final states of several deliveries. KEYS: per delivery its
+// Sets the non-final states of several deliveries. A delivery that has
+// ended keeps its state: a job re-run after a stall may hold a delivery
+// that another worker has just delivered, and the ledger counts each end
+// once. A missing record (expired) stays missing. KEYS: per delivery its
 // record. ARGV: updatedAt, then per delivery the state, nextAttemptAt (''
 // clears it) and reason ('' keeps the current one).
 const SET_STATES = new LuaScript(
@@ -75,13 +78,17 @@ const SET_STATES = new LuaScript(
   `
 for i = 1, #KEYS do
   local a = 2 + (i - 1) * 3
-  redis.call('HSET', KEYS[i], 'state', ARGV[a], 'updatedAt', ARGV[1])
-  if ARGV[a + 1] ~= '' then
-    redis.call('HSET', KEYS[i], 'nextAttemptAt', ARGV[a + 1])
-  else
-    redis.call('HDEL', KEYS[i], 'nextAttemptAt')
+  local current = redis.call('HGET', KEYS[i], 'state')
+  if current and current ~= 'delivered' and current ~= 'dead_lettered'
+      and current ~= 'throttled' and current ~= 'dropped' then
+    redis.call('HSET', KEYS[i], 'state', ARGV[a], 'updatedAt', ARGV[1])
+    if ARGV[a + 1] ~= '' then
+      redis.call('HSET', KEYS[i], 'nextAttemptAt', ARGV[a + 1])
+    else
+      redis.call('HDEL', KEYS[i], 'nextAttemptAt')
+    end
+    if ARGV[a + 2] ~= '' then redis.call('HSET', KEYS[i], 'reason', ARGV[a + 2]) end
   end
-  if ARGV[a + 2] ~= '' then redis.call('HSET', KEYS[i], 'reason', ARGV[a + 2]) end
 end
 return 0
 `,

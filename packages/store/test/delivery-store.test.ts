@@ -90,6 +90,24 @@ describe('DeliveryStore.setState', () => {
     expect(record?.reason).toBe('circuit_open');
   });
 
+  it('leaves an ended delivery alone', async () => {
+    await deliveries.finalize('d-1', 'delivered');
+    await deliveries.setState('d-1', 'scheduled', {
+      nextAttemptAt,
+      reason: 'max_in_flight',
+    });
+
+    const record = await deliveries.get('d-1');
+    expect(record?.state).toBe('delivered');
+    expect(record?.nextAttemptAt).toBeUndefined();
+  });
+
+  it('creates no record for a missing delivery', async () => {
+    await deliveries.setState('missing', 'scheduled', { nextAttemptAt });
+
+    expect(await redis.exists(keys.delivery('missing'))).toBe(0);
+  });
+
   it('keeps the last of two states of one delivery in a turn', async () => {
     await Promise.all([
       deliveries.setState('d-1', 'scheduled', { nextAttemptAt }),
