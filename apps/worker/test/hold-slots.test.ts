@@ -1,16 +1,8 @@
 import { HoldSlots } from '../src/delivery/hold-slots';
+import { ManualClock } from './manual-clock';
 
 const KEY = 'bucket:target-a';
 const OTHER_KEY = 'bucket:target-b';
-
-/** A clock the test moves by hand, in milliseconds. */
-class ManualClock {
-  nowMs = 1_000;
-
-  advance(ms: number): void {
-    this.nowMs += ms;
-  }
-}
 
 function slotsWith(clock: ManualClock, random: number): HoldSlots {
   return new HoldSlots(

@@ -1,17 +1,9 @@
 import { InFlightHoldDelays } from '../src/delivery/in-flight-hold-delays';
+import { ManualClock } from './manual-clock';
 
 const TARGET = 'leases:target-a';
 const OTHER_TARGET = 'leases:target-b';
 const LIMIT = 10;
-
-/** A clock the test moves by hand, in milliseconds. */
-class ManualClock {
-  nowMs = 1_000;
-
-  advance(ms: number): void {
-    this.nowMs += ms;
-  }
-}
 
 function delaysWith(clock: ManualClock, random: number): InFlightHoldDelays {
   return new InFlightHoldDelays(
