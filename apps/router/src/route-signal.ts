@@ -27,6 +27,7 @@ import {
   type RoutingStore,
   type SignalStore,
   type SubscriptionStore,
+  type TargetRef,
 } from '@signalpost/store';
 import type { Subscription, Target } from '@signalpost/subscriptions';
 import {
@@ -129,7 +130,7 @@ export async function routeSignal(
     job.timestamp,
   );
 
-  await markSkipped(dependencies, identity, skipped);
+  await dependencies.signals.markSkipped(identity, skipped);
   await dependencies.signals.markRouted(
     identity,
     stateOf(result),
@@ -160,7 +161,7 @@ async function routeInOneCall(
   const webhook = webhookIdOfIdentity(identity);
   // Targets disabled by a 410. They are counted only when the routing
   // script shows that this job routes the signal for the first time.
-  const skipped: SkippedTargetRef[] = [];
+  const skipped: TargetRef[] = [];
   for (const subscription of passed) {
     for (const target of subscription.dispatch) {
       if (target.disabled) {
@@ -188,7 +189,7 @@ async function routeInOneCall(
   if (outcome.kind === 'duplicate') return 'duplicate';
 
   // Before the enqueue, so that a job re-run after a failure writes it too.
-  await markSkipped(dependencies, identity, skipped);
+  await dependencies.signals.markSkipped(identity, skipped);
   const pending = new Set(outcome.pending);
   await dependencies.enqueuer.enqueue(
     jobs.filter((item) => pending.has(item.deliveryId)),
@@ -267,11 +268,11 @@ async function createFor(
   identity: string,
   signalJobId: string,
   acceptedAtMs: number,
-): Promise<{ created: string[]; skipped: SkippedTargetRef[] }> {
+): Promise<{ created: string[]; skipped: TargetRef[] }> {
   const now = Date.now();
   const jobs: DeliveryJobData[] = [];
   const throttled: DeliveryJobData[] = [];
-  const skipped: SkippedTargetRef[] = [];
+  const skipped: TargetRef[] = [];
   for (const subscription of subscriptions) {
     // The cache's copy carries the disabled marks: a 410 announces a change.
     for (const target of subscription.dispatch) {
@@ -303,25 +304,6 @@ async function createFor(
   const throttledIds = await endThrottled(dependencies, throttled);
   dependencies.metrics.deliveriesCreated.inc(jobs.length + throttled.length);
   return { created: [...ids, ...throttledIds], skipped };
-}
-
-/** A matched target that routing left out, before its reason is added. */
-interface SkippedTargetRef {
-  readonly subscriptionId: string;
-  readonly targetId: string;
-}
-
-/** Lists the disabled targets a signal skipped on its record, if any. */
-async function markSkipped(
-  dependencies: RouterDependencies,
-  identity: string,
-  skipped: readonly SkippedTargetRef[],
-): Promise<void> {
-  if (skipped.length === 0) return;
-  await dependencies.signals.markSkipped(
-    identity,
-    skipped.map((item) => ({ ...item, reason: 'target_disabled' })),
-  );
 }
 
 async function isThrottled(

@@ -19,10 +19,14 @@ export type StoreOutcome =
       readonly jobId: string;
     };
 
-/** A matched target that got no delivery, because a 410 Gone disabled it. */
-export interface SkippedTarget {
+/** A target of a subscription, by ids. */
+export interface TargetRef {
   readonly subscriptionId: string;
   readonly targetId: string;
+}
+
+/** A matched target that got no delivery, because a 410 Gone disabled it. */
+export interface SkippedTarget extends TargetRef {
   readonly reason: 'target_disabled';
 }
 
@@ -246,11 +250,20 @@ export class SignalStore {
     await this.linkDeliveries(identity, state, deliveryIds, at);
   }
 
-  /** Records the matched targets that routing left out. */
+  /**
+   * Records the matched targets that routing left out because they are
+   * disabled. Writes nothing when there are none.
+   */
   async markSkipped(
     identity: string,
-    skipped: readonly SkippedTarget[],
+    disabled: readonly TargetRef[],
   ): Promise<void> {
+    if (disabled.length === 0) return;
+    const skipped: SkippedTarget[] = disabled.map((target) => ({
+      subscriptionId: target.subscriptionId,
+      targetId: target.targetId,
+      reason: 'target_disabled',
+    }));
     await MARK_SKIPPED.run(
       this.redis,
       [this.keys.signal(identity)],
