@@ -45,17 +45,17 @@ describe('when a rate limit holds back a backlog', () => {
 
   // 4 go out at once and 8 are held. Held deliveries that all came back at
   // the next token would be held about 8 + 7 + ... + 1 = 36 times in all
-  // (an estimate; 36 were counted with such delays).
+  // (an estimate, and 36 were counted with such delays).
   it('holds each held delivery about once', async () => {
     const worker = stack.workers[0];
     const counted = await worker?.metrics.deliveryDeferrals.get();
-    const holds = (counted?.values ?? [])
+    const holdCount = (counted?.values ?? [])
       .filter((item) => item.labels.reason === 'rate_limited')
       .reduce((sum, item) => sum + item.value, 0);
     // A slow start lets tokens refill before some deliveries arrive, so
     // fewer than 8 may be held.
-    expect(holds).toBeGreaterThanOrEqual(1);
-    expect(holds).toBeLessThanOrEqual(16);
+    expect(holdCount).toBeGreaterThanOrEqual(1);
+    expect(holdCount).toBeLessThanOrEqual(16);
   });
 
   it('observes the lag of each delivery once', async () => {

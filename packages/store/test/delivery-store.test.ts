@@ -77,7 +77,7 @@ describe('DeliveryStore.setState', () => {
     expect(third?.nextAttemptAt).toBeUndefined();
   });
 
-  it('clears nextAttemptAt and keeps the reason when none is given', async () => {
+  it('clears nextAttemptAt, keeps the reason', async () => {
     await deliveries.setState('d-1', 'scheduled', {
       nextAttemptAt,
       reason: 'circuit_open',
@@ -108,7 +108,7 @@ describe('DeliveryStore.setState', () => {
     expect(await redis.exists(keys.delivery('missing'))).toBe(0);
   });
 
-  it('keeps the last of two states of one delivery in a turn', async () => {
+  it('keeps the last state of a turn', async () => {
     await Promise.all([
       deliveries.setState('d-1', 'scheduled', { nextAttemptAt }),
       deliveries.setState('d-1', 'pending'),

@@ -5,7 +5,7 @@
  */
 const MAX_SCHEDULED_MS = 60_000;
 
-/** Keys whose schedule is kept; past it the map starts over. */
+/** Max keys whose schedule is kept. Past it, the map starts over. */
 const MAX_KEPT_KEYS = 10_000;
 
 /**

@@ -7,22 +7,21 @@ const MIN_BASE_MS = 250;
 const MAX_BASE_MS = 8_000;
 
 /**
- * Deliveries paced per lease expected to free up. A delivery that comes
- * back to find no lease free is held again at the end of the schedule,
- * while the lease it missed stays unused until the next one comes, so
- * pacing at the bare rate left leases idle.
+ * Deliveries paced per lease expected to free up. A delivery that finds no
+ * lease free goes to the end of the schedule, and the lease it missed stays
+ * unused until the next delivery comes, so one per lease leaves leases idle.
  */
 const PACED_PER_FREE_LEASE = 3;
 
 /** Weight of the newest lease in the average lease time. */
 const LEASE_TIME_WEIGHT = 0.1;
 
-/** Targets whose leases are kept; past it the map starts over. */
+/** Max targets kept. Past it, the map starts over. */
 const MAX_KEPT_TARGETS = 10_000;
 
 /** One target's leases as this worker saw them. */
 interface TargetLeases {
-  /** The last lease, or the first hold when no lease came yet. */
+  /** Time of the last lease, or of the first hold before any lease. */
   lastLeaseAtMs: number;
   /** Average time a lease was held, once one was released. */
   averageLeaseMs: number | undefined;
@@ -31,9 +30,9 @@ interface TargetLeases {
    * was made before any.
    */
   lastReleaseAtMs: number;
-  /** Leases this worker holds now. */
+  /** Number of leases this worker has open. */
   open: number;
-  /** When the worker last went from no open lease to one. */
+  /** Time the worker last went from no open lease to one. */
   openSinceMs: number;
 }
 
@@ -45,11 +44,11 @@ interface TargetLeases {
  * time a lease lasts, so a lease frees up about every `leaseTime /
  * maxInFlight`. Held deliveries then get return times one after another,
  * three per lease expected to free up. A backlog so comes back at about the
- * pace the target takes it, and each delivery is held once or twice instead
- * of being checked again every few hundred ms. While the worker holds a
- * lease of the target, the lease time counts at least the time since the
+ * pace the target takes it, and each delivery is held a few times (about
+ * four in a measured backlog) instead of every few hundred ms. While the worker has a
+ * lease of the target open, the lease time is at least the time since the
  * last release of a lease that sent a request, or since the open leases
- * were taken if later, so pacing slows down when the target stops
+ * were taken if that is later. Pacing so slows down when the target stops
  * responding.
  *
  * Before any release, the base delay is half the time since the worker last
@@ -96,8 +95,8 @@ export class InFlightHoldDelays {
           : target.averageLeaseMs +
             LEASE_TIME_WEIGHT * (heldMs - target.averageLeaseMs);
     }
-    // A lease that sent nothing shows nothing of whether the target
-    // responds, so it leaves the quiet time running.
+    // A lease that sent no request has no response time to count, so the
+    // quiet time keeps running.
     if (heldMs !== undefined) target.lastReleaseAtMs = nowMs;
     target.open = Math.max(0, target.open - 1);
   }
@@ -110,7 +109,7 @@ export class InFlightHoldDelays {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
     if (target.averageLeaseMs !== undefined) {
-      // While this worker holds leases of the target, a lease lasts at
+      // While this worker has leases of the target open, a lease lasts at
       // least as long as none has been released since they were taken.
       const quietSinceMs = Math.max(target.lastReleaseAtMs, target.openSinceMs);
       const quietMs = target.open > 0 ? nowMs - quietSinceMs : 0;
