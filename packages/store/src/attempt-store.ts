@@ -7,26 +7,13 @@ import type { RedisClient, RedisKeys } from '@signalpost/queues';
 import type { Subscription } from '@signalpost/subscriptions';
 import type { AttemptRecord, DeliveryState } from './records';
 import { MAX_ATTEMPTS_KEPT, SUCCESSFUL_ATTEMPT_FIELD } from './delivery-store';
+import { IS_ENDED_LUA } from './ended-state-lua';
 import { TurnBatch } from './turn-batch';
 import { applyMarks } from './subscription-store';
 
 // The worker's scripts. Each replaces two or three separate calls with one
 // round trip. They touch only keys of one prefix, which share the prefix's
 // hash tag, so they also run on Redis Cluster.
-
-// Lua that defines isEnded(state), whether a delivery state is final, and
-// clearNextAttempt(record, state), which drops the time of the next attempt.
-// Only a scheduled delivery has one, since setting any other state clears
-// it, so the HDEL is skipped for the others.
-const IS_ENDED_LUA = `
-local function isEnded(state)
-  return state == 'delivered' or state == 'dead_lettered'
-    or state == 'throttled' or state == 'dropped'
-end
-local function clearNextAttempt(record, state)
-  if state == 'scheduled' then redis.call('HDEL', record, 'nextAttemptAt') end
-end
-`;
 
 // Reads what an attempt needs first: the delivery's state and, unless the
 // caller's copy is current, its subscription. KEYS: delivery record,

@@ -1,5 +1,6 @@
 import { LuaScript } from '@signalpost/delivery-policy';
 import type { RedisClient, RedisKeys } from '@signalpost/queues';
+import { IS_ENDED_LUA } from './ended-state-lua';
 import { TurnBatch } from './turn-batch';
 import type {
   AttemptRecord,
@@ -75,12 +76,11 @@ return 1
 // clears it) and reason ('' keeps the current one).
 const SET_STATES = new LuaScript(
   'set delivery states',
-  `
+  `${IS_ENDED_LUA}
 for i = 1, #KEYS do
   local a = 2 + (i - 1) * 3
   local current = redis.call('HGET', KEYS[i], 'state')
-  if current and current ~= 'delivered' and current ~= 'dead_lettered'
-      and current ~= 'throttled' and current ~= 'dropped' then
+  if current and not isEnded(current) then
     redis.call('HSET', KEYS[i], 'state', ARGV[a], 'updatedAt', ARGV[1])
     if ARGV[a + 1] ~= '' then
       redis.call('HSET', KEYS[i], 'nextAttemptAt', ARGV[a + 1])
