@@ -203,7 +203,9 @@ interface StartItem {
 // it `delivered` once and stores the attempt in the record's
 // `successfulAttempt` field, which saves the attempts list's key and two
 // commands. A success after the delivery ended (a job re-run after a
-// stall) is appended to the attempts list instead. KEYS: the ledger, then
+// stall) is appended to the attempts list instead. A record that has
+// expired is not written again; the delivery's end is still counted.
+// KEYS: the ledger, then
 // per delivery its attempts list, record and lease set. ARGV: attempts
 // kept, retention ms, updatedAt, then per delivery the attempt JSON and
 // the lease id. Returns per delivery 1 when it ended it, else 0. The
@@ -225,9 +227,11 @@ for i = 0, (#KEYS - 1) / 3 - 1 do
     redis.call('PEXPIRE', attempts, ARGV[2])
     results[i + 1] = 0
   else
-    redis.call('HSET', record, 'state', 'delivered', 'reason', '',
-      'updatedAt', ARGV[3], '${SUCCESSFUL_ATTEMPT_FIELD}', attempt)
-    clearNextAttempt(record, state)
+    if state then
+      redis.call('HSET', record, 'state', 'delivered', 'reason', '',
+        'updatedAt', ARGV[3], '${SUCCESSFUL_ATTEMPT_FIELD}', attempt)
+      clearNextAttempt(record, state)
+    end
     delivered = delivered + 1
     results[i + 1] = 1
   end

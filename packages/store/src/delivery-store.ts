@@ -49,17 +49,20 @@ return results
 );
 
 // Moves a delivery to a final state once: a second call (a job re-run after
-// a crash) changes nothing and counts nothing. KEYS: record, ledger.
-// ARGV: state, reason, updatedAt. Returns 1 when it changed the state.
+// a crash) changes nothing and counts nothing. A record that has expired
+// (retention shorter than the delivery's life) is not written again, since
+// it would lack its info and its expiry, but the end is counted, as the
+// ledger counted the delivery's creation. KEYS: record, ledger.
+// ARGV: state, reason, updatedAt. Returns 1 when it counted the end.
 const FINALIZE_DELIVERY = new LuaScript(
   'finalize delivery',
-  `
+  `${IS_ENDED_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'delivered' or state == 'dead_lettered' or state == 'throttled' or state == 'dropped' then
-  return 0
+if isEnded(state) then return 0 end
+if state then
+  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
+  clearNextAttempt(KEYS[1], state)
 end
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
-redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 return 1
 `,

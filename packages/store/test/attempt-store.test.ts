@@ -749,6 +749,21 @@ describe('AttemptStore', () => {
       expect(numbers?.[MAX_ATTEMPTS_KEPT - 1]).toBe(last);
     });
 
+    it("counts an expired record's end", async () => {
+      const leaseKey = keys.inFlight('primary');
+      await createDelivery('d-1');
+      await attempts.start('d-1', leaseKey, 2, leaseMs, originBreakerKey());
+      await redis.del(keys.delivery('d-1'));
+
+      const changed = await attempts.succeed('d-1', attempt(1), leaseKey);
+      const ledger = await deliveries.ledger();
+
+      expect(changed).toBe(true);
+      expect(await redis.exists(keys.delivery('d-1'))).toBe(0);
+      expect(ledger).toMatchObject({ created: 1, delivered: 1, inFlight: 0 });
+      expect(await redis.zscore(leaseKey, 'd-1')).toBeNull();
+    });
+
     it('leaves a dead-lettered delivery dead-lettered', async () => {
       const leaseKey = keys.inFlight('primary');
       await createDelivery('d-1');

@@ -119,3 +119,37 @@ describe('DeliveryStore.setState', () => {
     expect(record?.nextAttemptAt).toBeUndefined();
   });
 });
+
+describe('DeliveryStore.finalize', () => {
+  it('ends once and clears nextAttemptAt', async () => {
+    await deliveries.setState('d-1', 'scheduled', { nextAttemptAt });
+
+    const first = await deliveries.finalize('d-1', 'dead_lettered', 'gone');
+    const second = await deliveries.finalize('d-1', 'delivered');
+
+    const record = await deliveries.get('d-1');
+    expect([first, second]).toEqual([true, false]);
+    expect(record).toMatchObject({ state: 'dead_lettered', reason: 'gone' });
+    expect(record?.nextAttemptAt).toBeUndefined();
+    expect(await deliveries.ledger()).toMatchObject({
+      created: 3,
+      dead_lettered: 1,
+      delivered: 0,
+      inFlight: 2,
+    });
+  });
+
+  it("counts an expired record's end", async () => {
+    await redis.del(keys.delivery('d-1'));
+
+    const changed = await deliveries.finalize('d-1', 'dead_lettered', 'gone');
+
+    expect(changed).toBe(true);
+    expect(await redis.exists(keys.delivery('d-1'))).toBe(0);
+    expect(await deliveries.ledger()).toMatchObject({
+      created: 3,
+      dead_lettered: 1,
+      inFlight: 2,
+    });
+  });
+});
