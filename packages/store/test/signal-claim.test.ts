@@ -60,6 +60,44 @@ describe('SignalStore.claim', () => {
   });
 });
 
+describe('SignalStore.markSkipped', () => {
+  const first = { subscriptionId: 'orders', targetId: 'primary' };
+  const second = { subscriptionId: 'orders', targetId: 'backup' };
+
+  it('adds the reason to each target', async () => {
+    const claimed = item('job-1');
+    await signals.claim(claimed, receivedAt);
+
+    await signals.markSkipped(claimed.identity, [first]);
+
+    const record = await signals.get(claimed.identity);
+    expect(record?.skippedTargets).toEqual([
+      { ...first, reason: 'target_disabled' },
+    ]);
+  });
+
+  it('keeps the first routing list', async () => {
+    const claimed = item('job-1');
+    await signals.claim(claimed, receivedAt);
+
+    await signals.markSkipped(claimed.identity, [first]);
+    await signals.markSkipped(claimed.identity, [second]);
+
+    const record = await signals.get(claimed.identity);
+    expect(record?.skippedTargets).toEqual([
+      { ...first, reason: 'target_disabled' },
+    ]);
+  });
+
+  it('writes no missing record', async () => {
+    const { identity } = item('job-1');
+
+    await signals.markSkipped(identity, [first]);
+
+    expect(await signals.get(identity)).toBeUndefined();
+  });
+});
+
 function item(jobId: string): {
   signal: Signal;
   identity: string;
