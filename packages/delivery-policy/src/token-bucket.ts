@@ -1,4 +1,5 @@
 import {
+  assertCount,
   assertNonEmptyString,
   assertPositiveInteger,
   assertPositiveNumber,
@@ -61,6 +62,24 @@ export interface TokenBucketResult {
   readonly retryAfterMs: number;
   /** Whole tokens left in the bucket after this call. */
   readonly remaining: number;
+  /**
+   * Time until this call's slot in the schedule that every caller of the
+   * key shares, in ms. Set only when the take was denied with a
+   * `scheduleHorizonMs` and the slot is within it.
+   */
+  readonly slotDelayMs?: number;
+}
+
+/** Options of one {@link TokenBucket.take}. */
+export interface TakeOptions {
+  /**
+   * When the take is denied, give it a slot: the moment its tokens will
+   * have accrued after those of every slot given out before, if that is at
+   * most this many ms ahead. Callers that come back at their slots find
+   * their tokens there, unless other takes spent them first.
+   * @defaultValue 0, no slot
+   */
+  readonly scheduleHorizonMs?: number;
 }
 
 /**
@@ -101,24 +120,31 @@ export class TokenBucket {
    * @param tokens - tokens to take, at most the capacity. @defaultValue 1
    * @throws DeliveryPolicyError `SIGNALPOST_ERR_POLICY_INVALID_ARGUMENT` for
    *   an empty key, a non-integer or zero capacity or token count, a
-   *   refill rate that is not positive, or a refill from empty slower than
-   *   {@link MAX_TOKEN_BUCKET_REFILL_MS}
+   *   refill rate that is not positive, a refill from empty slower than
+   *   {@link MAX_TOKEN_BUCKET_REFILL_MS}, or a negative or fractional
+   *   `scheduleHorizonMs`
    */
   async take(
     key: string,
     params: TokenBucketParams,
     tokens = 1,
+    options: TakeOptions = {},
   ): Promise<TokenBucketResult> {
+    const { scheduleHorizonMs = 0 } = options;
     validateTake(key, params, tokens);
+    assertCount('scheduleHorizonMs', scheduleHorizonMs);
     const { capacity, refillPerMs } = params;
-    const args = [capacity, refillPerMs, tokens, this.ttlMarginMs];
-    const [granted, retryAfterMs, remaining] = await TAKE_SCRIPT.runForIntegers(
-      this.redis,
-      [key],
-      args,
-      3,
-    );
-    return { granted: granted === 1, retryAfterMs, remaining };
+    const args = [
+      capacity,
+      refillPerMs,
+      tokens,
+      this.ttlMarginMs,
+      scheduleHorizonMs,
+    ];
+    const [granted, retryAfterMs, remaining, slotDelayMs] =
+      await TAKE_SCRIPT.runForIntegers(this.redis, [key], args, 4);
+    const result = { granted: granted === 1, retryAfterMs, remaining };
+    return slotDelayMs >= 0 ? { ...result, slotDelayMs } : result;
   }
 }
 

@@ -126,6 +126,78 @@ describe('TokenBucket', () => {
     expect(ttlMs).toBeLessThanOrEqual(400 + 500);
   });
 
+  describe('with a schedule horizon', () => {
+    const params = { capacity: 1, refillPerMs: 1 / 100 };
+    const options = { scheduleHorizonMs: 10_000 };
+
+    it('gives denied takes slots one token apart', async () => {
+      const key = `${prefix}:slots`;
+      const [first, second] = connections.map(
+        (connection) => new TokenBucket(connection),
+      ) as [TokenBucket, TokenBucket];
+      await first.take(key, params, 1, options);
+
+      const delays: number[] = [];
+      for (const bucket of [first, second, first, second]) {
+        const result = await bucket.take(key, params, 1, options);
+        expect(result.granted).toBe(false);
+        delays.push(result.slotDelayMs ?? Number.NaN);
+      }
+
+      expect(delays[0]).toBeGreaterThan(0);
+      expect(delays[0]).toBeLessThanOrEqual(100);
+      // Each later call is made a little later, which shortens its delay.
+      for (let i = 1; i < delays.length; i += 1) {
+        const gap = (delays[i] as number) - (delays[i - 1] as number);
+        expect(gap).toBeGreaterThan(60);
+        expect(gap).toBeLessThanOrEqual(101);
+      }
+    });
+
+    it('gives no slot past the horizon', async () => {
+      const key = `${prefix}:horizon`;
+      const bucket = new TokenBucket(redis);
+      const horizon = { scheduleHorizonMs: 250 };
+      await bucket.take(key, params, 1, horizon);
+
+      const within = [
+        await bucket.take(key, params, 1, horizon),
+        await bucket.take(key, params, 1, horizon),
+      ];
+      const past = await bucket.take(key, params, 1, horizon);
+
+      expect(within.map((result) => result.slotDelayMs)).toEqual([
+        expect.any(Number),
+        expect.any(Number),
+      ]);
+      expect(past.granted).toBe(false);
+      expect(past.slotDelayMs).toBeUndefined();
+    });
+
+    it('keeps the key until the last slot', async () => {
+      const key = `${prefix}:slot-ttl`;
+      const bucket = new TokenBucket(redis, { ttlMarginMs: 500 });
+      await bucket.take(key, params, 1, options);
+      for (let i = 0; i < 10; i += 1)
+        await bucket.take(key, params, 1, options);
+
+      // The last slot is about 1000 ms ahead, the bucket full 100 ms ahead.
+      expect(await redis.pttl(key)).toBeGreaterThan(1_200);
+    });
+
+    it('gives no slot without a horizon', async () => {
+      const key = `${prefix}:no-slot`;
+      const bucket = new TokenBucket(redis);
+      await bucket.take(key, params);
+
+      const denied = await bucket.take(key, params);
+
+      expect(denied.granted).toBe(false);
+      expect(denied.slotDelayMs).toBeUndefined();
+      expect(await redis.hexists(key, 'slotAtMs')).toBe(0);
+    });
+  });
+
   describe('when arguments are invalid', () => {
     const valid: TokenBucketParams = { capacity: 2, refillPerMs: 0.01 };
     const slowest = 2 / MAX_TOKEN_BUCKET_REFILL_MS;
@@ -143,6 +215,17 @@ describe('TokenBucket', () => {
       const bucket = new TokenBucket(redis);
       await expect(
         bucket.take(key && `${prefix}:${key}`, params, tokens),
+      ).rejects.toMatchObject({
+        code: DELIVERY_POLICY_ERROR_CODES.invalidArgument,
+      });
+    });
+
+    it.each([-1, 1.5])('rejects a schedule horizon of %s', async (ms) => {
+      const bucket = new TokenBucket(redis);
+      await expect(
+        bucket.take(`${prefix}:bad-horizon`, valid, 1, {
+          scheduleHorizonMs: ms,
+        }),
       ).rejects.toMatchObject({
         code: DELIVERY_POLICY_ERROR_CODES.invalidArgument,
       });
