@@ -33,7 +33,6 @@ import {
 } from '@signalpost/transforms';
 import { loadPlugins } from '@signalpost/plugins';
 import { BreakerPool } from './delivery/breaker-pool';
-import { HoldSlots } from './delivery/hold-slots';
 import { InFlightHoldDelays } from './delivery/in-flight-hold-delays';
 import { SubscriptionCopies } from './delivery/subscription-copies';
 import { WebhookClient } from './adapters/webhook-client';
@@ -116,7 +115,6 @@ export async function startWorker(
     buckets: new TokenBucket(redis),
     inFlight: new InFlightLimiter(redis),
     inFlightHolds: new InFlightHoldDelays(),
-    rateLimitHolds: new HoldSlots(),
     transforms: createTransformRegistry({
       pagerduty: config.file.pagerduty ?? {},
       plugins: plugins.transforms as Record<string, TransformFn>,

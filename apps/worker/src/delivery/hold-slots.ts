@@ -3,7 +3,7 @@
  * comes back after one to two times this, or after its minimum delay when
  * that is longer, and is scheduled again.
  */
-const MAX_SCHEDULED_MS = 60_000;
+export const MAX_SCHEDULED_MS = 60_000;
 
 /** Max keys whose schedule is kept. Past it, the map starts over. */
 const MAX_KEPT_KEYS = 10_000;
@@ -37,14 +37,23 @@ export class HoldSlots {
       nowMs + Math.max(spacingMs, minDelayMs),
     );
     if (slotAtMs - nowMs > MAX_SCHEDULED_MS)
-      return (
-        Math.max(MAX_SCHEDULED_MS, minDelayMs) +
-        this.random() * MAX_SCHEDULED_MS
-      );
+      return delayPastHorizon(minDelayMs, this.random);
 
     if (this.lastSlotAtMs.size >= MAX_KEPT_KEYS && !this.lastSlotAtMs.has(key))
       this.lastSlotAtMs.clear();
     this.lastSlotAtMs.set(key, slotAtMs);
     return slotAtMs - nowMs + this.random() * spacingMs;
   }
+}
+
+/**
+ * Returns the delay of a held delivery that no slot within
+ * {@link MAX_SCHEDULED_MS} could take: one to two times that, or its
+ * minimum delay plus up to that much when longer.
+ */
+export function delayPastHorizon(
+  minDelayMs: number,
+  random: () => number = Math.random,
+): number {
+  return Math.max(MAX_SCHEDULED_MS, minDelayMs) + random() * MAX_SCHEDULED_MS;
 }

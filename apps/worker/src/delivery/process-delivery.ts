@@ -27,6 +27,7 @@ import { deliverLocally } from '../adapters/local-adapters';
 import { buildRequest, TransformFailedError } from './build-request';
 import { deadLetterDelivery } from './dead-letter';
 import { findTarget } from './find-target';
+import { delayPastHorizon, MAX_SCHEDULED_MS } from './hold-slots';
 import { SecretUnavailableError } from './resolve-secrets';
 import type { WorkerDependencies } from './worker-dependencies';
 
@@ -497,15 +498,14 @@ async function holdIfLimited(
   const taken = await dependencies.buckets.take(
     key,
     tokenBucketParams(rateLimit),
+    1,
+    { scheduleHorizonMs: MAX_SCHEDULED_MS },
   );
   if (!taken.granted) {
-    // One token comes every windowMs / requests, so the held deliveries of
-    // a backlog come back that far apart rather than all at the next token.
-    const delayMs = dependencies.rateLimitHolds.next(
-      key,
-      rateLimit.windowMs / rateLimit.requests,
-      taken.retryAfterMs,
-    );
+    // Every worker takes slots from one schedule kept with the bucket, so
+    // the held deliveries of a backlog come back one token apart rather
+    // than all at the next token.
+    const delayMs = taken.slotDelayMs ?? delayPastHorizon(taken.retryAfterMs);
     await hold(
       dependencies,
       job,

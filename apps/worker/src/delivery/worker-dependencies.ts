@@ -15,7 +15,6 @@ import type {
 } from '@signalpost/transforms';
 import type { PreDispatchHook } from '@signalpost/plugins';
 import type { BreakerPool } from './breaker-pool';
-import type { HoldSlots } from './hold-slots';
 import type { InFlightHoldDelays } from './in-flight-hold-delays';
 import type { SubscriptionCopies } from './subscription-copies';
 import type { WebhookClient } from '../adapters/webhook-client';
@@ -39,8 +38,6 @@ export interface WorkerDependencies {
   readonly inFlight: InFlightLimiter;
   /** Delays of deliveries held back by their target's `maxInFlight`. */
   readonly inFlightHolds: InFlightHoldDelays;
-  /** Return times of deliveries held back by a rate limit, per bucket. */
-  readonly rateLimitHolds: HoldSlots;
   readonly transforms: TransformRegistry;
   /** Pre-dispatch hooks from `SIGNALPOST_PLUGINS`, run before every attempt. */
   readonly hooks: readonly PreDispatchHook[];
