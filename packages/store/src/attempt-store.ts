@@ -204,8 +204,8 @@ interface StartItem {
 // `successfulAttempt` field, which saves the attempts list's key and two
 // commands. A success after the delivery ended (a job re-run after a
 // stall) is appended to the attempts list instead. A record that has
-// expired is not written again; the delivery's end is still counted.
-// KEYS: the ledger, then
+// expired gets its final state without its info, and the retention as
+// its expiry, as FINALIZE_DELIVERY does. KEYS: the ledger, then
 // per delivery its attempts list, record and lease set. ARGV: attempts
 // kept, retention ms, updatedAt, then per delivery the attempt JSON and
 // the lease id. Returns per delivery 1 when it ended it, else 0. The
@@ -227,10 +227,12 @@ for i = 0, (#KEYS - 1) / 3 - 1 do
     redis.call('PEXPIRE', attempts, ARGV[2])
     results[i + 1] = 0
   else
+    redis.call('HSET', record, 'state', 'delivered', 'reason', '',
+      'updatedAt', ARGV[3], '${SUCCESSFUL_ATTEMPT_FIELD}', attempt)
     if state then
-      redis.call('HSET', record, 'state', 'delivered', 'reason', '',
-        'updatedAt', ARGV[3], '${SUCCESSFUL_ATTEMPT_FIELD}', attempt)
       clearNextAttempt(record, state)
+    else
+      redis.call('PEXPIRE', record, ARGV[2])
     end
     delivered = delivered + 1
     results[i + 1] = 1

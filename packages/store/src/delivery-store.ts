@@ -50,18 +50,21 @@ return results
 
 // Moves a delivery to a final state once: a second call (a job re-run after
 // a crash) changes nothing and counts nothing. A record that has expired
-// (retention shorter than the delivery's life) is not written again, since
-// it would lack its info and its expiry, but the end is counted, as the
-// ledger counted the delivery's creation. KEYS: record, ledger.
-// ARGV: state, reason, updatedAt. Returns 1 when it counted the end.
+// (retention shorter than the delivery's life) gets its final state alone,
+// with the retention as its expiry, so that a second call still finds the
+// end; the API shows no record without its info. KEYS: record, ledger.
+// ARGV: state, reason, updatedAt, retention ms. Returns 1 when it counted
+// the end.
 const FINALIZE_DELIVERY = new LuaScript(
   'finalize delivery',
   `${IS_ENDED_LUA}
 local state = redis.call('HGET', KEYS[1], 'state')
 if isEnded(state) then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
 if state then
-  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
   clearNextAttempt(KEYS[1], state)
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 return 1
@@ -198,7 +201,7 @@ export class DeliveryStore {
     const changed = await FINALIZE_DELIVERY.run(
       this.redis,
       [this.keys.delivery(id), this.keys.ledger],
-      [outcome, reason, new Date().toISOString()],
+      [outcome, reason, new Date().toISOString(), this.options.retentionMs],
     );
     return changed === 1;
   }

@@ -749,18 +749,22 @@ describe('AttemptStore', () => {
       expect(numbers?.[MAX_ATTEMPTS_KEPT - 1]).toBe(last);
     });
 
-    it("counts an expired record's end", async () => {
+    it("counts an expired record's end once", async () => {
       const leaseKey = keys.inFlight('primary');
       await createDelivery('d-1');
       await attempts.start('d-1', leaseKey, 2, leaseMs, originBreakerKey());
       await redis.del(keys.delivery('d-1'));
 
-      const changed = await attempts.succeed('d-1', attempt(1), leaseKey);
+      const first = await attempts.succeed('d-1', attempt(1), leaseKey);
+      const second = await attempts.succeed('d-1', attempt(2), leaseKey);
       const ledger = await deliveries.ledger();
 
-      expect(changed).toBe(true);
-      expect(await redis.exists(keys.delivery('d-1'))).toBe(0);
+      expect([first, second]).toEqual([true, false]);
       expect(ledger).toMatchObject({ created: 1, delivered: 1, inFlight: 0 });
+      expect(await deliveries.get('d-1')).toBeUndefined();
+      const ttlMs = await redis.pttl(keys.delivery('d-1'));
+      expect(ttlMs).toBeGreaterThan(0);
+      expect(ttlMs).toBeLessThanOrEqual(retentionMs);
       expect(await redis.zscore(leaseKey, 'd-1')).toBeNull();
     });
 

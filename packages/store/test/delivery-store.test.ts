@@ -139,17 +139,21 @@ describe('DeliveryStore.finalize', () => {
     });
   });
 
-  it("counts an expired record's end", async () => {
+  it("counts an expired record's end once", async () => {
     await redis.del(keys.delivery('d-1'));
 
-    const changed = await deliveries.finalize('d-1', 'dead_lettered', 'gone');
+    const first = await deliveries.finalize('d-1', 'dead_lettered', 'gone');
+    const second = await deliveries.finalize('d-1', 'dead_lettered', 'gone');
 
-    expect(changed).toBe(true);
-    expect(await redis.exists(keys.delivery('d-1'))).toBe(0);
+    expect([first, second]).toEqual([true, false]);
     expect(await deliveries.ledger()).toMatchObject({
       created: 3,
       dead_lettered: 1,
       inFlight: 2,
     });
+    expect(await deliveries.get('d-1')).toBeUndefined();
+    const ttlMs = await redis.pttl(keys.delivery('d-1'));
+    expect(ttlMs).toBeGreaterThan(0);
+    expect(ttlMs).toBeLessThanOrEqual(retentionMs);
   });
 });
