@@ -94,7 +94,7 @@ describe('SignalStore.markSkipped', () => {
 
     await signals.markSkipped(identity, [first]);
 
-    expect(await signals.get(identity)).toBeUndefined();
+    expect(await redis.exists(redisKeys(prefix).signal(identity))).toBe(0);
   });
 });
 
