@@ -46,9 +46,9 @@ describe('when workers share a rate-limited backlog', () => {
     const times = receiver.requests.map((request) => request.at);
     const spanMs = Math.max(...times) - Math.min(...times);
     // The bucket starts with 4 tokens and gains one per 250 ms, so the
-    // other 20 take at least 5 s. The margin covers the time each request
-    // takes to reach the receiver.
-    expect(spanMs).toBeGreaterThanOrEqual(4_900);
+    // other 20 take at least 5 s. The margin covers the first requests,
+    // which open connections and so reach the receiver later.
+    expect(spanMs).toBeGreaterThanOrEqual(4_500);
   });
 
   // 4 go out at once and 20 are held. With a schedule per worker they were

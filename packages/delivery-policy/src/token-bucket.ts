@@ -77,6 +77,9 @@ export interface TakeOptions {
    * have accrued after those of every slot given out before, if that is at
    * most this many ms ahead. Callers that come back at their slots find
    * their tokens there, unless other takes spent them first.
+   * NOTE: a take without a slot may so spend a slot's token, and its
+   * caller then gets a later slot. A slot whose caller never comes back
+   * is not given back, so the slots after it wait one token longer.
    * @defaultValue 0, no slot
    */
   readonly scheduleHorizonMs?: number;

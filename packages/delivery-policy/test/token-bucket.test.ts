@@ -127,8 +127,9 @@ describe('TokenBucket', () => {
   });
 
   describe('with a schedule horizon', () => {
-    const params = { capacity: 1, refillPerMs: 1 / 100 };
-    const options = { scheduleHorizonMs: 10_000 };
+    // One token a second, so the few ms between calls barely move a slot.
+    const params = { capacity: 1, refillPerMs: 1 / 1000 };
+    const options = { scheduleHorizonMs: 60_000 };
 
     it('gives denied takes slots one token apart', async () => {
       const key = `${prefix}:slots`;
@@ -144,20 +145,20 @@ describe('TokenBucket', () => {
         delays.push(result.slotDelayMs ?? Number.NaN);
       }
 
-      expect(delays[0]).toBeGreaterThan(0);
-      expect(delays[0]).toBeLessThanOrEqual(100);
+      expect(delays[0]).toBeGreaterThan(500);
+      expect(delays[0]).toBeLessThanOrEqual(1_000);
       // Each later call is made a little later, which shortens its delay.
       for (let i = 1; i < delays.length; i += 1) {
         const gap = (delays[i] as number) - (delays[i - 1] as number);
-        expect(gap).toBeGreaterThan(60);
-        expect(gap).toBeLessThanOrEqual(101);
+        expect(gap).toBeGreaterThan(500);
+        expect(gap).toBeLessThanOrEqual(1_001);
       }
     });
 
     it('gives no slot past the horizon', async () => {
       const key = `${prefix}:horizon`;
       const bucket = new TokenBucket(redis);
-      const horizon = { scheduleHorizonMs: 250 };
+      const horizon = { scheduleHorizonMs: 2_500 };
       await bucket.take(key, params, 1, horizon);
 
       const within = [
@@ -181,8 +182,8 @@ describe('TokenBucket', () => {
       for (let i = 0; i < 10; i += 1)
         await bucket.take(key, params, 1, options);
 
-      // The last slot is about 1000 ms ahead, the bucket full 100 ms ahead.
-      expect(await redis.pttl(key)).toBeGreaterThan(1_200);
+      // The last slot is about 10 s ahead, the bucket full 1 s ahead.
+      expect(await redis.pttl(key)).toBeGreaterThan(8_000);
     });
 
     it('gives no slot without a horizon', async () => {
