@@ -23,6 +23,7 @@ import {
   AttemptStore,
   DeadLetterStore,
   DeliveryStore,
+  HoldSchedule,
   SignalStore,
   SubscriptionStore,
 } from '@signalpost/store';
@@ -115,6 +116,7 @@ export async function startWorker(
     buckets: new TokenBucket(redis),
     inFlight: new InFlightLimiter(redis),
     inFlightHolds: new InFlightHoldDelays(),
+    holdSchedule: new HoldSchedule(redis),
     transforms: createTransformRegistry({
       pagerduty: config.file.pagerduty ?? {},
       plugins: plugins.transforms as Record<string, TransformFn>,

@@ -1,5 +1,3 @@
-import { HoldSlots } from './hold-slots';
-
 /** Minimum base delay of a delivery held back by `maxInFlight`, in ms. */
 const MIN_BASE_MS = 250;
 
@@ -18,6 +16,13 @@ const LEASE_TIME_WEIGHT = 0.1;
 
 /** Max targets kept. Past it, the map starts over. */
 const MAX_KEPT_TARGETS = 10_000;
+
+/**
+ * How to hold back a delivery: for a delay, or at the next return time of
+ * the target's schedule, `spacingMs` after the last one.
+ */
+export type HoldPace =
+  { readonly delayMs: number } | { readonly spacingMs: number };
 
 /** One target's leases as this worker saw them. */
 interface TargetLeases {
@@ -42,10 +47,11 @@ interface TargetLeases {
  *
  * Once the worker has released a lease of the target, it has the average
  * time a lease lasts, so a lease frees up about every `leaseTime /
- * maxInFlight`. Held deliveries then get return times one after another,
- * three per lease expected to free up. A backlog so comes back at about the
- * pace the target takes it, and each delivery is held a few times (about
- * four in a measured backlog) instead of every few hundred ms. While the worker has a
+ * maxInFlight`. Held deliveries then take return times one after another
+ * from the target's schedule, which all workers share, three per lease
+ * expected to free up. A backlog so comes back at about the pace the
+ * target takes it, and each delivery is held a few times (about four in a
+ * measured backlog) instead of every few hundred ms. While the worker has a
  * lease of the target open, the lease time is at least the time since the
  * last release of a lease that sent a request, or since the open leases
  * were taken if that is later. Pacing so slows down when the target stops
@@ -55,21 +61,17 @@ interface TargetLeases {
  * got a lease for the target, or first held one of its deliveries back. It
  * is kept between 250 ms and 8 s, and a random share of up to one more base
  * is added. Each worker keeps its own view, from the leases it took itself.
- * NOTE: workers pace apart, so with N workers a backlog comes back up to N
- * times as fast as the target takes it, and more deliveries are held again.
- * A worker that gets none of a busy target's leases holds its deliveries
- * longer and longer, up to 16 s each, although the target keeps responding.
+ * NOTE: a worker that gets none of a busy target's leases holds its
+ * deliveries longer and longer, up to 16 s each, although the target keeps
+ * responding.
  */
 export class InFlightHoldDelays {
   private readonly targets = new Map<string, TargetLeases>();
-  private readonly slots: HoldSlots;
 
   constructor(
     private readonly now: () => number = () => performance.now(),
     private readonly random: () => number = Math.random,
-  ) {
-    this.slots = new HoldSlots(now, random);
-  }
+  ) {}
 
   /** Records that a delivery to the target, by its lease key, got a lease. */
   leased(leaseKey: string): void {
@@ -102,10 +104,11 @@ export class InFlightHoldDelays {
   }
 
   /**
-   * Returns the delay in ms of a delivery to the target held back now, at
-   * `limit` requests in flight.
+   * Returns how to hold back a delivery to the target now, at `limit`
+   * requests in flight: the spacing of its schedule once a lease was
+   * released, else a delay.
    */
-  next(leaseKey: string, limit: number): number {
+  next(leaseKey: string, limit: number): HoldPace {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
     if (target.averageLeaseMs !== undefined) {
@@ -114,19 +117,16 @@ export class InFlightHoldDelays {
       const quietSinceMs = Math.max(target.lastReleaseAtMs, target.openSinceMs);
       const quietMs = target.open > 0 ? nowMs - quietSinceMs : 0;
       const leaseMs = Math.max(target.averageLeaseMs, quietMs);
-      return this.paced(leaseKey, leaseMs, limit);
+      return {
+        spacingMs: leaseMs / (PACED_PER_FREE_LEASE * Math.max(1, limit)),
+      };
     }
 
     const baseMs = Math.min(
       MAX_BASE_MS,
       Math.max(MIN_BASE_MS, (nowMs - target.lastLeaseAtMs) / 2),
     );
-    return baseMs + this.random() * baseMs;
-  }
-
-  private paced(leaseKey: string, leaseMs: number, limit: number): number {
-    const spacingMs = leaseMs / (PACED_PER_FREE_LEASE * Math.max(1, limit));
-    return this.slots.next(leaseKey, spacingMs);
+    return { delayMs: baseMs + this.random() * baseMs };
   }
 
   private entry(leaseKey: string, nowMs: number): TargetLeases {

@@ -27,7 +27,7 @@ import { deliverLocally } from '../adapters/local-adapters';
 import { buildRequest, TransformFailedError } from './build-request';
 import { deadLetterDelivery } from './dead-letter';
 import { findTarget } from './find-target';
-import { delayPastHorizon, MAX_SCHEDULED_MS } from './hold-slots';
+import { delayPastHorizon, MAX_SCHEDULED_MS } from './hold-horizon';
 import { SecretUnavailableError } from './resolve-secrets';
 import type { WorkerDependencies } from './worker-dependencies';
 
@@ -295,10 +295,7 @@ async function attemptWithLease(
       dependencies,
       job,
       token,
-      dependencies.inFlightHolds.next(
-        attemptInfo.leaseKey,
-        attemptInfo.target.maxInFlight,
-      ),
+      await inFlightHoldDelay(dependencies, attemptInfo),
       'max_in_flight',
       giveUpAt(data, attemptInfo.target),
     );
@@ -327,6 +324,26 @@ async function attemptWithLease(
       attemptContext.sent ? performance.now() - leasedAtMs : undefined,
     );
   }
+}
+
+/**
+ * Returns the delay of a delivery held back by its target's `maxInFlight`:
+ * its return time from the target's schedule, shared by every worker, once
+ * this worker has measured how long a lease lasts.
+ */
+async function inFlightHoldDelay(
+  dependencies: WorkerDependencies,
+  attemptInfo: { readonly target: WebhookTarget; readonly leaseKey: string },
+): Promise<number> {
+  const { target, leaseKey } = attemptInfo;
+  const pace = dependencies.inFlightHolds.next(leaseKey, target.maxInFlight);
+  if ('delayMs' in pace) return pace.delayMs;
+  const delayMs = await dependencies.holdSchedule.reserve(
+    dependencies.keys.holdSchedule(target.id),
+    pace.spacingMs,
+    MAX_SCHEDULED_MS,
+  );
+  return delayMs ?? delayPastHorizon(0);
 }
 
 /** One attempt of a webhook delivery that holds its in-flight lease. */
