@@ -1,3 +1,4 @@
+export * from './find-target';
 export * from './input-schema';
 export * from './public-view';
 export * from './subscription';

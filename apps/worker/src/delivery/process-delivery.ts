@@ -17,16 +17,16 @@ import {
   type AttemptLease,
   type AttemptRecord,
 } from '@signalpost/store';
-import type {
-  Subscription,
-  Target,
-  WebhookTarget,
+import {
+  findTarget,
+  type Subscription,
+  type Target,
+  type WebhookTarget,
 } from '@signalpost/subscriptions';
 import type { AttemptResult } from '../adapters/attempt-result';
 import { deliverLocally } from '../adapters/local-adapters';
 import { buildRequest, TransformFailedError } from './build-request';
 import { deadLetterDelivery } from './dead-letter';
-import { findTarget } from './find-target';
 import { delayPastHorizon, MAX_SCHEDULED_MS } from './hold-horizon';
 import { SecretUnavailableError } from './resolve-secrets';
 import type { WorkerDependencies } from './worker-dependencies';

@@ -1,4 +1,4 @@
-import type { Subscription, Target } from '@signalpost/subscriptions';
+import type { Subscription, Target } from './subscription';
 
 /** Finds a target by id among a subscription's targets and their fallbacks. */
 export function findTarget(
