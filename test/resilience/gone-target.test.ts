@@ -84,6 +84,24 @@ describe('when the target answers 410 Gone', () => {
     expect(response.body).not.toHaveProperty('skippedTargets');
   });
 
+  it('refuses to replay onto the disabled target', async () => {
+    const entry = await client.waitForDeadLetter('retired', 'gone-1');
+
+    const response = await stack.request(
+      'POST',
+      `/v1/dead-letters/${entry.id}/replay`,
+    );
+
+    expect(response.status).toBe(409);
+    expect(response.body?.error?.code).toBe('conflict');
+    expect(response.body?.error?.message).toContain('retired#0 is disabled');
+    const listed = await stack.request(
+      'GET',
+      '/v1/dead-letters?subscription=retired',
+    );
+    expect(listed.body?.data?.[0]?.replayed).toBeUndefined();
+  });
+
   it('clears the mark on PUT and delivers again', async () => {
     const replaced = await client.putSubscription('retired', body);
     const dispatch = replaced.dispatch as Record<string, unknown>[];

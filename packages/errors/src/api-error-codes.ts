@@ -58,8 +58,10 @@ export const API_ERROR_CODES = Object.freeze({
   },
   conflict: {
     status: 409,
-    meaning: 'The resource exists already, or the id is ambiguous.',
-    solution: 'Use PUT to replace, or pass `source` to pick one candidate.',
+    meaning:
+      "The resource exists already, the id is ambiguous, or a replay's target cannot take it.",
+    solution:
+      'Use PUT to replace, pass `source` to pick one candidate, or enable the subscription or target, then replay.',
   },
   idempotency_key_reused: {
     status: 422,

@@ -3,6 +3,7 @@ import { ApiError } from '@signalpost/errors';
 import { derivedDeliveryId, type DeliveryJobData } from '@signalpost/queues';
 import { identityHash, webhookId, type Signal } from '@signalpost/signal';
 import { createDeliveries, type DeadLetterEntry } from '@signalpost/store';
+import { findTarget } from '@signalpost/subscriptions';
 import type { ApiContext } from '../context';
 import { requireScope } from '../middleware/authenticate';
 import { readPage } from './pagination';
@@ -87,6 +88,26 @@ async function replay(
     throw new ApiError(
       'conflict',
       `subscription ${entry.subscriptionId} no longer exists; recreate it to replay`,
+    );
+  }
+  // The worker would dead-letter the replay at once, so refuse it here.
+  const target = findTarget(subscription, entry.targetId);
+  if (!subscription.enabled) {
+    throw new ApiError(
+      'conflict',
+      `subscription ${subscription.id} is disabled; enable it to replay`,
+    );
+  }
+  if (!target) {
+    throw new ApiError(
+      'conflict',
+      `target ${entry.targetId} is no longer in subscription ${subscription.id}; add it back to replay`,
+    );
+  }
+  if (target.disabled) {
+    throw new ApiError(
+      'conflict',
+      `target ${target.id} is disabled since ${target.disabled.at} (${target.disabled.reason}); PUT subscription ${subscription.id} to enable it, then replay`,
     );
   }
   const signal = entry.signal as Signal;
