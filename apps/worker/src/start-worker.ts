@@ -23,7 +23,6 @@ import {
   AttemptStore,
   DeadLetterStore,
   DeliveryStore,
-  HoldSchedule,
   SignalStore,
   SubscriptionStore,
 } from '@signalpost/store';
@@ -116,7 +115,6 @@ export async function startWorker(
     buckets: new TokenBucket(redis),
     inFlight: new InFlightLimiter(redis),
     inFlightHolds: new InFlightHoldDelays(),
-    holdSchedule: new HoldSchedule(redis),
     transforms: createTransformRegistry({
       pagerduty: config.file.pagerduty ?? {},
       plugins: plugins.transforms as Record<string, TransformFn>,

@@ -1,7 +1,4 @@
-import {
-  InFlightHoldDelays,
-  type HoldPace,
-} from '../src/delivery/in-flight-hold-delays';
+import { InFlightHoldDelays } from '../src/delivery/in-flight-hold-delays';
 import { ManualClock } from './manual-clock';
 
 const TARGET = 'leases:target-a';
@@ -15,25 +12,15 @@ function delaysWith(clock: ManualClock, random: number): InFlightHoldDelays {
   );
 }
 
-function delayOf(pace: HoldPace): number | undefined {
-  return 'delayMs' in pace ? pace.delayMs : undefined;
-}
-
-function spacingOf(pace: HoldPace): number | undefined {
-  return 'spacingMs' in pace ? pace.spacingMs : undefined;
-}
-
 describe('InFlightHoldDelays before a release', () => {
   it('holds a first delivery 250 ms before jitter', () => {
     const clock = new ManualClock();
-    expect(delayOf(delaysWith(clock, 0).next(TARGET, LIMIT))).toBe(250);
+    expect(delaysWith(clock, 0).unpacedDelay(TARGET)).toBe(250);
   });
 
   it('adds up to one more base as jitter', () => {
     const clock = new ManualClock();
-    expect(delayOf(delaysWith(clock, 0.999).next(TARGET, LIMIT))).toBeCloseTo(
-      499.75,
-    );
+    expect(delaysWith(clock, 0.999).unpacedDelay(TARGET)).toBeCloseTo(499.75);
   });
 
   it('grows with the time since the last lease', () => {
@@ -41,46 +28,53 @@ describe('InFlightHoldDelays before a release', () => {
     const delays = delaysWith(clock, 0);
     delays.leased(TARGET);
     clock.advance(2_000);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(1_000);
+    expect(delays.unpacedDelay(TARGET)).toBe(1_000);
     clock.advance(6_000);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(4_000);
+    expect(delays.unpacedDelay(TARGET)).toBe(4_000);
   });
 
   it('counts from the first hold without any lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(250);
+    expect(delays.unpacedDelay(TARGET)).toBe(250);
     clock.advance(4_000);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(2_000);
+    expect(delays.unpacedDelay(TARGET)).toBe(2_000);
   });
 
   it('stops growing at 8 s before jitter without a lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0.5);
-    delays.next(TARGET, LIMIT);
+    delays.unpacedDelay(TARGET);
     clock.advance(600_000);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(12_000);
+    expect(delays.unpacedDelay(TARGET)).toBe(12_000);
   });
 
   it('starts over after a new lease', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
-    delays.next(TARGET, LIMIT);
+    delays.unpacedDelay(TARGET);
     clock.advance(10_000);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(5_000);
+    expect(delays.unpacedDelay(TARGET)).toBe(5_000);
     delays.leased(TARGET);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(250);
+    expect(delays.unpacedDelay(TARGET)).toBe(250);
+  });
+
+  it('has no spacing before a release', () => {
+    const clock = new ManualClock();
+    const delays = delaysWith(clock, 0);
+    delays.leased(TARGET);
+    expect(delays.spacing(TARGET, LIMIT)).toBeUndefined();
   });
 
   it('keeps each target apart', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
-    delays.next(TARGET, LIMIT);
-    delays.next(OTHER_TARGET, LIMIT);
+    delays.unpacedDelay(TARGET);
+    delays.unpacedDelay(OTHER_TARGET);
     clock.advance(10_000);
     delays.leased(OTHER_TARGET);
-    expect(delayOf(delays.next(TARGET, LIMIT))).toBe(5_000);
-    expect(delayOf(delays.next(OTHER_TARGET, LIMIT))).toBe(250);
+    expect(delays.unpacedDelay(TARGET)).toBe(5_000);
+    expect(delays.unpacedDelay(OTHER_TARGET)).toBe(250);
   });
 });
 
@@ -91,7 +85,7 @@ describe('InFlightHoldDelays after a release', () => {
     delays.leased(TARGET);
     clock.advance(300);
     delays.released(TARGET, 300);
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(10);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(10);
   });
 
   it('averages the lease times', () => {
@@ -99,7 +93,7 @@ describe('InFlightHoldDelays after a release', () => {
     const delays = delaysWith(clock, 0);
     delays.released(TARGET, 300);
     delays.released(TARGET, 600);
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBeCloseTo(11);
+    expect(delays.spacing(TARGET, LIMIT)).toBeCloseTo(11);
   });
 
   it('counts the time since the last release with an open lease', () => {
@@ -109,7 +103,7 @@ describe('InFlightHoldDelays after a release', () => {
     delays.leased(TARGET);
     delays.released(TARGET, 300);
     clock.advance(30_000);
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(1_000);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(1_000);
   });
 
   it('keeps the average lease time without an open lease', () => {
@@ -118,7 +112,7 @@ describe('InFlightHoldDelays after a release', () => {
     delays.leased(TARGET);
     delays.released(TARGET, 300);
     clock.advance(30_000);
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(10);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(10);
   });
 
   it('ignores a quiet time before the open leases', () => {
@@ -129,7 +123,7 @@ describe('InFlightHoldDelays after a release', () => {
     clock.advance(600_000);
     delays.leased(TARGET);
     clock.advance(100);
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(10);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(10);
   });
 
   it('keeps the average when a lease sent nothing', () => {
@@ -141,7 +135,7 @@ describe('InFlightHoldDelays after a release', () => {
       delays.leased(TARGET);
       delays.released(TARGET, undefined);
     }
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(10);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(10);
   });
 
   it('keeps the quiet time after a lease that sent nothing', () => {
@@ -153,7 +147,7 @@ describe('InFlightHoldDelays after a release', () => {
     clock.advance(19_000);
     delays.leased(TARGET);
     delays.released(TARGET, undefined);
-    expect(spacingOf(delays.next(TARGET, 2))).toBeCloseTo(19_000 / 6);
+    expect(delays.spacing(TARGET, 2)).toBeCloseTo(19_000 / 6);
   });
 
   it('paces holds below 250 ms while leases keep coming', () => {
@@ -164,14 +158,14 @@ describe('InFlightHoldDelays after a release', () => {
       clock.advance(30);
       delays.released(TARGET, 30);
     }
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(1);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(1);
   });
 
   it('keeps each target apart', () => {
     const clock = new ManualClock();
     const delays = delaysWith(clock, 0);
     delays.released(TARGET, 300);
-    expect(spacingOf(delays.next(TARGET, LIMIT))).toBe(10);
-    expect(delayOf(delays.next(OTHER_TARGET, LIMIT))).toBe(250);
+    expect(delays.spacing(TARGET, LIMIT)).toBe(10);
+    expect(delays.unpacedDelay(OTHER_TARGET)).toBe(250);
   });
 });

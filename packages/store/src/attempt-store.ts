@@ -8,6 +8,7 @@ import type { Subscription } from '@signalpost/subscriptions';
 import type { AttemptRecord, DeliveryState } from './records';
 import { MAX_ATTEMPTS_KEPT, SUCCESSFUL_ATTEMPT_FIELD } from './delivery-store';
 import { IS_ENDED_LUA } from './ended-state-lua';
+import { RETURN_TIMES_LUA } from './return-times-lua';
 import { TurnBatch } from './turn-batch';
 import { applyMarks } from './subscription-store';
 
@@ -42,17 +43,24 @@ return { state, version, json, redis.call('HGETALL', KEYS[4]) }
 );
 
 // Lua that defines takeLease(leaseKey, deliveryKey, breakerKey, leaseId,
-// limit, leaseMs, updatedAt): takes an in-flight lease as the limiter does,
-// and when it is granted marks the delivery in flight and reads whether the
-// target's circuit is closed. Returns {acquired, inFlight, retryAfterMs,
-// circuitClosed}.
+// limit, leaseMs, updatedAt, scheduleKey, spacingMs, horizonMs): takes an
+// in-flight lease as the limiter does, and when it is granted marks the
+// delivery in flight and reads whether the target's circuit is closed.
+// When it is not, and spacingMs is above 0, it reserves a return time of
+// the schedule at scheduleKey. Returns {acquired, inFlight, retryAfterMs,
+// circuitClosed, returnDelayMs}, the last -1 when none was reserved.
 const TAKE_LEASE_LUA = `${REDIS_NOW_MS_LUA}
 ${IS_ENDED_LUA}
 ${ACQUIRE_LEASE_FUNCTION_LUA}
-local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leaseMs, updatedAt)
+${RETURN_TIMES_LUA}
+local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leaseMs, updatedAt, scheduleKey, spacingMs, horizonMs)
   local lease = acquireLease(leaseKey, leaseId, limit, leaseMs, nowMs)
   if lease[1] ~= 1 then
-    return { lease[1], lease[2], lease[3], 0 }
+    local returnDelayMs = -1
+    if spacingMs > 0 then
+      returnDelayMs = reserveReturnTime(scheduleKey, spacingMs, horizonMs)
+    end
+    return { lease[1], lease[2], lease[3], 0, returnDelayMs }
   end
   -- An ended delivery (its job re-run after a stall) or a missing record
   -- keeps its state, and the attempt's recording then changes nothing.
@@ -64,17 +72,19 @@ local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leas
   local circuit = redis.call('HGET', breakerKey, 'state')
   local closed = 0
   if not circuit or circuit == 'closed' then closed = 1 end
-  return { 1, lease[2], 0, closed }
+  return { 1, lease[2], 0, closed, -1 }
 end
 `;
 
 // Takes the lease of an attempt (see TAKE_LEASE_LUA). KEYS: lease set,
-// delivery record, breaker hash. ARGV: lease id, limit, lease ms, updatedAt.
-// Returns {acquired, inFlight, retryAfterMs, circuitClosed}.
+// delivery record, breaker hash, schedule of return times. ARGV: lease id,
+// limit, lease ms, updatedAt, spacing ms (0: no return time), horizon ms.
+// Returns {acquired, inFlight, retryAfterMs, circuitClosed, returnDelayMs}.
 const START_ATTEMPT = new LuaScript(
   'start attempt',
   `${TAKE_LEASE_LUA}
-return takeLease(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+return takeLease(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]),
+  tonumber(ARGV[3]), ARGV[4], KEYS[4], tonumber(ARGV[5]), tonumber(ARGV[6]))
 `,
 );
 
@@ -126,19 +136,24 @@ end
 // current, as takeLease does, but with each lease set and circuit read
 // once per call. Attempts that share a target and a subscription copy form
 // a group, passed once, which keeps the call short when a busy target
-// fills the batch. KEYS: subscriptions version, subscriptions hash, then
-// per group its lease set, breaker hash and disabled marks, then per
-// attempt its delivery record. ARGV: updatedAt, the number of groups, then
-// per group the limit, lease ms, subscription id and the copy's version,
-// then per attempt the lease id and its group's number, from 1. Returns
-// per attempt {state} for an ended delivery, {state, version, json, marks}
-// as BEGIN_ATTEMPT does when the copy is stale, else {state, version,
-// acquired, retryAfterMs, circuitClosed}.
+// fills the batch.
+// KEYS: subscriptions version, subscriptions hash, then per group its lease
+// set, breaker hash, disabled marks and schedule of return times, then per
+// attempt its delivery record.
+// ARGV: updatedAt, the number of groups, then per group the limit, lease
+// ms, subscription id, the copy's version and the horizon of return times
+// in ms. Then per attempt the lease id, its group's number (from 1) and
+// the spacing of its return time in ms (0: none).
+// Returns per attempt {state} for an ended delivery, {state, version,
+// json, marks} as BEGIN_ATTEMPT does when the copy is stale, else {state,
+// version, acquired, retryAfterMs, circuitClosed, returnDelayMs} as
+// takeLease does.
 const BEGIN_AND_START_ATTEMPTS = new LuaScript(
   'begin and start attempts',
   `${REDIS_NOW_MS_LUA}
 ${IS_ENDED_LUA}
 ${BATCH_LEASES_LUA}
+${RETURN_TIMES_LUA}
 local circuits = {}
 local function circuitClosed(breakerKey)
   local closed = circuits[breakerKey]
@@ -153,14 +168,15 @@ end
 
 local version = redis.call('GET', KEYS[1]) or '0'
 local groups = tonumber(ARGV[2])
-local firstKey, firstArg = 3 + groups * 3, 3 + groups * 4
+local firstKey, firstArg = 3 + groups * 4, 3 + groups * 5
 local results = {}
 for i = 0, #KEYS - firstKey do
-  local deliveryKey, leaseId = KEYS[firstKey + i], ARGV[firstArg + i * 2]
-  local g = tonumber(ARGV[firstArg + i * 2 + 1]) - 1
-  local leaseKey, breakerKey = KEYS[3 + g * 3], KEYS[4 + g * 3]
-  local marksKey = KEYS[5 + g * 3]
-  local a = 3 + g * 4
+  local deliveryKey, leaseId = KEYS[firstKey + i], ARGV[firstArg + i * 3]
+  local g = tonumber(ARGV[firstArg + i * 3 + 1]) - 1
+  local spacingMs = tonumber(ARGV[firstArg + i * 3 + 2])
+  local leaseKey, breakerKey = KEYS[3 + g * 4], KEYS[4 + g * 4]
+  local marksKey, scheduleKey = KEYS[5 + g * 4], KEYS[6 + g * 4]
+  local a = 3 + g * 5
   local state = redis.call('HGET', deliveryKey, 'state') or ''
   if isEnded(state) then
     results[i + 1] = { state }
@@ -175,7 +191,12 @@ for i = 0, #KEYS - firstKey do
     local lease = takeLeaseOfBatch(leaseKey, leaseId, tonumber(ARGV[a]),
       tonumber(ARGV[a + 1]))
     if lease[1] ~= 1 then
-      results[i + 1] = { state, version, 0, lease[2], 0 }
+      local returnDelayMs = -1
+      if spacingMs > 0 then
+        returnDelayMs = reserveReturnTime(scheduleKey, spacingMs,
+          tonumber(ARGV[a + 4]))
+      end
+      results[i + 1] = { state, version, 0, lease[2], 0, returnDelayMs }
     else
       -- A missing record stays missing, as in takeLease.
       if state ~= '' then
@@ -259,6 +280,7 @@ type StartReply = [
   (string | number)?,
   (string[] | number)?,
   number?,
+  number?,
 ];
 
 /** Result of {@link AttemptStore.begin}. */
@@ -287,6 +309,20 @@ export interface LeaseRequest {
   readonly leaseMs: number;
   /** The hash of the target's circuit, whose state is read. */
   readonly breakerKey: string;
+  /** The return time to reserve when no lease is free. */
+  readonly returnTime?: ReturnTimeRequest;
+}
+
+/**
+ * A return time to reserve for an attempt that gets no lease: the next of
+ * the schedule at `scheduleKey`, `spacingMs` after the last one given out
+ * and at least `spacingMs` from now. Every worker shares the schedule.
+ */
+export interface ReturnTimeRequest {
+  readonly scheduleKey: string;
+  readonly spacingMs: number;
+  /** Furthest ahead a return time is given out, in ms. */
+  readonly horizonMs: number;
 }
 
 /** The result of {@link AttemptStore.start}. */
@@ -296,6 +332,11 @@ export interface AttemptLease {
   readonly retryAfterMs: number;
   /** Whether the target's circuit was closed when the lease was taken. */
   readonly circuitClosed: boolean;
+  /**
+   * When not acquired and a return time was requested: the delay until
+   * the one reserved, or undefined past the horizon, with none reserved.
+   */
+  readonly returnDelayMs?: number;
 }
 
 /**
@@ -346,7 +387,7 @@ export class AttemptStore {
   }
 
   private readStart(
-    reply: readonly [string, string?, unknown?, unknown?, unknown?],
+    reply: readonly [string, string?, unknown?, unknown?, unknown?, unknown?],
   ): AttemptStart {
     const [state, version, json, marks] = reply as unknown as [
       string,
@@ -377,17 +418,26 @@ export class AttemptStore {
     limit: number,
     leaseMs: number,
     breakerKey: string,
+    returnTime?: ReturnTimeRequest,
   ): Promise<AttemptLease> {
     const reply = (await START_ATTEMPT.run(
       this.redis,
-      [leaseKey, this.keys.delivery(deliveryId), breakerKey],
-      [deliveryId, limit, leaseMs, new Date().toISOString()],
+      [
+        leaseKey,
+        this.keys.delivery(deliveryId),
+        breakerKey,
+        scheduleKeyOf(leaseKey, returnTime),
+      ],
+      [
+        deliveryId,
+        limit,
+        leaseMs,
+        new Date().toISOString(),
+        returnTime?.spacingMs ?? 0,
+        returnTime?.horizonMs ?? 0,
+      ],
     )) as number[];
-    return {
-      acquired: reply[0] === 1,
-      retryAfterMs: reply[2] ?? 0,
-      circuitClosed: reply[3] === 1,
-    };
+    return leaseOf(reply[0], reply[2], reply[3], reply[4]);
   }
 
   /**
@@ -425,21 +475,28 @@ export class AttemptStore {
     ];
     const args: (string | number)[] = [new Date().toISOString(), groups.length];
     for (const first of groups) {
+      const { leaseKey, returnTime } = first.lease;
       keys.push(
-        first.lease.leaseKey,
+        leaseKey,
         first.lease.breakerKey,
         this.keys.subscriptionDisabled(first.subscriptionId),
+        scheduleKeyOf(leaseKey, returnTime),
       );
       args.push(
         first.lease.limit,
         first.lease.leaseMs,
         first.subscriptionId,
         first.knownVersion,
+        returnTime?.horizonMs ?? 0,
       );
     }
     batch.forEach((start, index) => {
       keys.push(this.keys.delivery(start.deliveryId));
-      args.push(start.deliveryId, groupNumbers[index] as number);
+      args.push(
+        start.deliveryId,
+        groupNumbers[index] as number,
+        start.lease.returnTime?.spacingMs ?? 0,
+      );
     });
     return (await BEGIN_AND_START_ATTEMPTS.run(
       this.redis,
@@ -458,11 +515,7 @@ export class AttemptStore {
       state: (state || undefined) as DeliveryState | undefined,
       version: version as string,
       subscription: undefined,
-      lease: {
-        acquired: third === 1,
-        retryAfterMs: Number(reply[3] ?? 0),
-        circuitClosed: reply[4] === 1,
-      },
+      lease: leaseOf(third, Number(reply[3] ?? 0), reply[4], reply[5]),
     };
   }
 
@@ -514,8 +567,49 @@ function isSameGroup(first: StartItem, other: StartItem): boolean {
     first.lease.leaseKey === other.lease.leaseKey &&
     first.lease.breakerKey === other.lease.breakerKey &&
     first.lease.limit === other.lease.limit &&
-    first.lease.leaseMs === other.lease.leaseMs
+    first.lease.leaseMs === other.lease.leaseMs &&
+    isSameReturnTime(first.lease.returnTime, other.lease.returnTime)
   );
+}
+
+/** Compares the group fields of two return times; the spacing is per attempt. */
+function isSameReturnTime(
+  first: ReturnTimeRequest | undefined,
+  other: ReturnTimeRequest | undefined,
+): boolean {
+  return (
+    first?.scheduleKey === other?.scheduleKey &&
+    first?.horizonMs === other?.horizonMs
+  );
+}
+
+/**
+ * Returns the schedule key passed to a start script. Without a return time
+ * the script never reads it, so the lease set is passed instead, which keeps every
+ * key of the call in one cluster slot.
+ */
+function scheduleKeyOf(
+  leaseKey: string,
+  returnTime: ReturnTimeRequest | undefined,
+): string {
+  return returnTime?.scheduleKey ?? leaseKey;
+}
+
+/** Reads a lease from a start script's reply fields. */
+function leaseOf(
+  acquired: unknown,
+  retryAfterMs: number | undefined,
+  circuitClosed: unknown,
+  returnDelayMs: unknown,
+): AttemptLease {
+  const lease = {
+    acquired: acquired === 1,
+    retryAfterMs: retryAfterMs ?? 0,
+    circuitClosed: circuitClosed === 1,
+  };
+  return typeof returnDelayMs === 'number' && returnDelayMs >= 0
+    ? { ...lease, returnDelayMs }
+    : lease;
 }
 
 function pairs(flat: readonly string[]): Record<string, string> {

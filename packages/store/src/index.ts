@@ -8,4 +8,3 @@ export * from './create-deliveries';
 export * from './attempt-store';
 export * from './routing-store';
 export * from './turn-batch';
-export * from './hold-schedule';

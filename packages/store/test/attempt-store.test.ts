@@ -11,6 +11,7 @@ import {
   DeliveryStore,
   MAX_ATTEMPTS_KEPT,
   SubscriptionStore,
+  type AttemptLease,
   type AttemptRecord,
   type AttemptStart,
   type FinalOutcome,
@@ -622,6 +623,127 @@ describe('AttemptStore', () => {
 
       expect(start.lease?.acquired).toBe(true);
       expect(start.lease?.circuitClosed).toBe(false);
+    });
+  });
+
+  describe('return times', () => {
+    const horizonMs = 60_000;
+
+    function returnTime(spacingMs: number, horizon = horizonMs) {
+      return {
+        scheduleKey: keys.holdSchedule('primary'),
+        spacingMs,
+        horizonMs: horizon,
+      };
+    }
+
+    async function startAll(
+      count: number,
+      spacingMs: number,
+      horizon = horizonMs,
+    ): Promise<(AttemptLease | undefined)[]> {
+      const current = await storeSubscription();
+      const request = {
+        ...leaseRequest(1),
+        returnTime: returnTime(spacingMs, horizon),
+      };
+      const ids = Array.from({ length: count }, (_, index) => `d-${index}`);
+      for (const id of ids) await createDelivery(id);
+      const starts = await Promise.all(
+        ids.map((id) =>
+          attempts.beginAndStart(id, subscriptionId, current, request),
+        ),
+      );
+      return starts.map((start) => start.lease);
+    }
+
+    it('spaces denied attempts of one call exactly', async () => {
+      const leases = await startAll(4, 100);
+
+      expect(leases.map((lease) => lease?.acquired)).toEqual([
+        true,
+        false,
+        false,
+        false,
+      ]);
+      expect(leases.map((lease) => lease?.returnDelayMs)).toEqual([
+        undefined,
+        100,
+        200,
+        300,
+      ]);
+    });
+
+    it('shares the schedule between workers', async () => {
+      const other = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+      const second = new AttemptStore(other, keys, { retentionMs });
+      const request = returnTime(1_000);
+      const args = [leaseMs, originBreakerKey(), request] as const;
+      const leaseKey = keys.inFlight('primary');
+      await attempts.start('d-0', leaseKey, 1, ...args);
+
+      const delays: number[] = [];
+      for (const [index, store] of [attempts, second, attempts].entries()) {
+        const lease = await store.start(`d-${index + 1}`, leaseKey, 1, ...args);
+        delays.push(lease.returnDelayMs ?? Number.NaN);
+      }
+      await other.quit();
+
+      expect(delays[0]).toBe(1_000);
+      // Each later call is made a little later, which shortens its delay.
+      for (let i = 1; i < delays.length; i += 1) {
+        const gap = (delays[i] as number) - (delays[i - 1] as number);
+        expect(gap).toBeGreaterThan(500);
+        expect(gap).toBeLessThanOrEqual(1_001);
+      }
+    });
+
+    it('reserves nothing past the horizon', async () => {
+      const leases = await startAll(4, 100, 250);
+      const later = await attempts.start(
+        'd-later',
+        keys.inFlight('primary'),
+        1,
+        leaseMs,
+        originBreakerKey(),
+        returnTime(10),
+      );
+
+      expect(leases.map((lease) => lease?.returnDelayMs)).toEqual([
+        undefined,
+        100,
+        200,
+        undefined,
+      ]);
+      // After the second return time, not after one at 300 ms.
+      expect(later.returnDelayMs).toBeLessThanOrEqual(210);
+    });
+
+    it('keeps the key until the last return time', async () => {
+      await startAll(4, 2_000);
+
+      const ttlMs = await redis.pttl(keys.holdSchedule('primary'));
+      expect(ttlMs).toBeGreaterThan(6_000);
+      expect(ttlMs).toBeLessThanOrEqual(7_000);
+    });
+
+    it('reserves nothing without a request', async () => {
+      await createDelivery('d-1');
+      await createDelivery('d-2');
+      const current = await storeSubscription();
+      const request = leaseRequest(1);
+
+      await attempts.beginAndStart('d-1', subscriptionId, current, request);
+      const denied = await attempts.beginAndStart(
+        'd-2',
+        subscriptionId,
+        current,
+        request,
+      );
+
+      expect(denied.lease?.acquired).toBe(false);
+      expect(denied.lease?.returnDelayMs).toBeUndefined();
+      expect(await redis.exists(keys.holdSchedule('primary'))).toBe(0);
     });
   });
 

@@ -17,13 +17,6 @@ const LEASE_TIME_WEIGHT = 0.1;
 /** Max targets kept. Past it, the map starts over. */
 const MAX_KEPT_TARGETS = 10_000;
 
-/**
- * How to hold back a delivery: for a delay, or at the next return time of
- * the target's schedule, `spacingMs` after the last one.
- */
-export type HoldPace =
-  { readonly delayMs: number } | { readonly spacingMs: number };
-
 /** One target's leases as this worker saw them. */
 interface TargetLeases {
   /** Time of the last lease, or of the first hold before any lease. */
@@ -104,29 +97,34 @@ export class InFlightHoldDelays {
   }
 
   /**
-   * Returns how to hold back a delivery to the target now, at `limit`
-   * requests in flight: the spacing of its schedule once a lease was
-   * released, else a delay.
+   * Returns the spacing in ms of the return times of deliveries to the
+   * target held back at `limit` requests in flight, or undefined before
+   * this worker has seen a lease of the target released.
    */
-  next(leaseKey: string, limit: number): HoldPace {
+  spacing(leaseKey: string, limit: number): number | undefined {
+    const target = this.targets.get(leaseKey);
+    if (target?.averageLeaseMs === undefined) return undefined;
+    // While this worker has leases of the target open, a lease lasts at
+    // least as long as none has been released since they were taken.
+    const quietSinceMs = Math.max(target.lastReleaseAtMs, target.openSinceMs);
+    const quietMs = target.open > 0 ? this.now() - quietSinceMs : 0;
+    const leaseMs = Math.max(target.averageLeaseMs, quietMs);
+    return leaseMs / (PACED_PER_FREE_LEASE * Math.max(1, limit));
+  }
+
+  /**
+   * Returns the delay in ms of a delivery to the target held back now
+   * without a return time: half the time since the last lease, from 250 ms
+   * to 8 s, plus up to as much again.
+   */
+  unpacedDelay(leaseKey: string): number {
     const nowMs = this.now();
     const target = this.entry(leaseKey, nowMs);
-    if (target.averageLeaseMs !== undefined) {
-      // While this worker has leases of the target open, a lease lasts at
-      // least as long as none has been released since they were taken.
-      const quietSinceMs = Math.max(target.lastReleaseAtMs, target.openSinceMs);
-      const quietMs = target.open > 0 ? nowMs - quietSinceMs : 0;
-      const leaseMs = Math.max(target.averageLeaseMs, quietMs);
-      return {
-        spacingMs: leaseMs / (PACED_PER_FREE_LEASE * Math.max(1, limit)),
-      };
-    }
-
     const baseMs = Math.min(
       MAX_BASE_MS,
       Math.max(MIN_BASE_MS, (nowMs - target.lastLeaseAtMs) / 2),
     );
-    return { delayMs: baseMs + this.random() * baseMs };
+    return baseMs + this.random() * baseMs;
   }
 
   private entry(leaseKey: string, nowMs: number): TargetLeases {

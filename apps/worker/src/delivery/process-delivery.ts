@@ -16,6 +16,7 @@ import {
   createDeliveries,
   type AttemptLease,
   type AttemptRecord,
+  type ReturnTimeRequest,
 } from '@signalpost/store';
 import {
   findTarget,
@@ -64,13 +65,13 @@ export async function processDelivery(
 
   const quick = await tryQuickStart(dependencies, data);
   if (quick && 'lease' in quick) {
-    const { subscription, target, leaseKey, breaker } = quick;
+    const { lease, ...resources } = quick;
     return attemptWithLease(
       dependencies,
       job,
       token,
-      { subscription, target, attempt, leaseKey, breaker },
-      quick.lease,
+      { ...resources, attempt },
+      lease,
     );
   }
   const read = quick ?? (await readSubscription(dependencies, data));
@@ -165,6 +166,7 @@ async function tryQuickStart(
     return undefined;
 
   const resources = attemptResources(dependencies, target);
+  const { returnTime } = resources;
   const start = await dependencies.attempts.beginAndStart(
     data.deliveryId,
     data.subscriptionId,
@@ -174,17 +176,12 @@ async function tryQuickStart(
       limit: target.maxInFlight,
       leaseMs: leaseMsOf(target),
       breakerKey: resources.breaker.keys.breaker,
+      ...(returnTime ? { returnTime } : {}),
     },
   );
   if (start.ended) return { ended: start.state };
   if (start.lease)
-    return {
-      subscription,
-      target,
-      lease: start.lease,
-      leaseKey: resources.leaseKey,
-      breaker: resources.breaker,
-    };
+    return { subscription, target, lease: start.lease, ...resources };
   if (start.subscription === undefined) return undefined;
   copies.set(data.subscriptionId, start.version, start.subscription);
   return { subscription: start.subscription };
@@ -243,6 +240,7 @@ async function deliverWebhook(
     target.maxInFlight,
     leaseMsOf(target),
     resources.breaker.keys.breaker,
+    resources.returnTime,
   );
   return attemptWithLease(
     dependencies,
@@ -257,15 +255,41 @@ async function deliverWebhook(
 interface AttemptResources {
   readonly leaseKey: string;
   readonly breaker: OriginCircuitBreaker;
+  /** The return time the attempt reserves if no lease is free. */
+  readonly returnTime: ReturnTimeRequest | undefined;
 }
 
 function attemptResources(
   dependencies: WorkerDependencies,
   target: WebhookTarget,
 ): AttemptResources {
+  const leaseKey = dependencies.keys.inFlight(target.id);
   return {
-    leaseKey: dependencies.keys.inFlight(target.id),
+    leaseKey,
     breaker: dependencies.breakers.forUrl(target.url, target.circuitBreaker),
+    returnTime: returnTimeOf(dependencies, target, leaseKey),
+  };
+}
+
+/**
+ * Returns where an attempt that finds no lease free reserves its return
+ * time: the target's schedule, shared by every worker, once this worker
+ * has measured how long a lease lasts. Before that, undefined.
+ */
+function returnTimeOf(
+  dependencies: WorkerDependencies,
+  target: WebhookTarget,
+  leaseKey: string,
+): ReturnTimeRequest | undefined {
+  const spacingMs = dependencies.inFlightHolds.spacing(
+    leaseKey,
+    target.maxInFlight,
+  );
+  if (spacingMs === undefined) return undefined;
+  return {
+    scheduleKey: dependencies.keys.holdSchedule(target.id),
+    spacingMs,
+    horizonMs: MAX_SCHEDULED_MS,
   };
 }
 
@@ -295,7 +319,7 @@ async function attemptWithLease(
       dependencies,
       job,
       token,
-      await inFlightHoldDelay(dependencies, attemptInfo),
+      inFlightHoldDelay(dependencies, attemptInfo, lease),
       'max_in_flight',
       giveUpAt(data, attemptInfo.target),
     );
@@ -328,22 +352,17 @@ async function attemptWithLease(
 
 /**
  * Returns the delay of a delivery held back by its target's `maxInFlight`:
- * its return time from the target's schedule, shared by every worker, once
- * this worker has measured how long a lease lasts.
+ * until the return time that the start script reserved when one was
+ * requested, else a delay of this worker's own.
  */
-async function inFlightHoldDelay(
+function inFlightHoldDelay(
   dependencies: WorkerDependencies,
-  attemptInfo: { readonly target: WebhookTarget; readonly leaseKey: string },
-): Promise<number> {
-  const { target, leaseKey } = attemptInfo;
-  const pace = dependencies.inFlightHolds.next(leaseKey, target.maxInFlight);
-  if ('delayMs' in pace) return pace.delayMs;
-  const delayMs = await dependencies.holdSchedule.reserve(
-    dependencies.keys.holdSchedule(target.id),
-    pace.spacingMs,
-    MAX_SCHEDULED_MS,
-  );
-  return delayMs ?? delayPastHorizon(0);
+  attemptInfo: AttemptResources,
+  lease: AttemptLease,
+): number {
+  if (!attemptInfo.returnTime)
+    return dependencies.inFlightHolds.unpacedDelay(attemptInfo.leaseKey);
+  return lease.returnDelayMs ?? delayPastHorizon(0);
 }
 
 /** One attempt of a webhook delivery that holds its in-flight lease. */

@@ -6,7 +6,6 @@ import type {
   AttemptStore,
   DeadLetterStore,
   DeliveryStore,
-  HoldSchedule,
   SignalStore,
   SubscriptionStore,
 } from '@signalpost/store';
@@ -39,8 +38,6 @@ export interface WorkerDependencies {
   readonly inFlight: InFlightLimiter;
   /** Delays of deliveries held back by their target's `maxInFlight`. */
   readonly inFlightHolds: InFlightHoldDelays;
-  /** Return times of held deliveries, shared by every worker per target. */
-  readonly holdSchedule: HoldSchedule;
   readonly transforms: TransformRegistry;
   /** Pre-dispatch hooks from `SIGNALPOST_PLUGINS`, run before every attempt. */
   readonly hooks: readonly PreDispatchHook[];
