@@ -65,13 +65,13 @@ export async function processDelivery(
 
   const quick = await tryQuickStart(dependencies, data);
   if (quick && 'lease' in quick) {
-    const { lease, ...resources } = quick;
+    const { subscription, target, leaseKey, breaker, returnTime } = quick;
     return attemptWithLease(
       dependencies,
       job,
       token,
-      { ...resources, attempt },
-      lease,
+      { subscription, target, attempt, leaseKey, breaker, returnTime },
+      quick.lease,
     );
   }
   const read = quick ?? (await readSubscription(dependencies, data));
@@ -181,7 +181,14 @@ async function tryQuickStart(
   );
   if (start.ended) return { ended: start.state };
   if (start.lease)
-    return { subscription, target, lease: start.lease, ...resources };
+    return {
+      subscription,
+      target,
+      lease: start.lease,
+      leaseKey: resources.leaseKey,
+      breaker: resources.breaker,
+      returnTime: resources.returnTime,
+    };
   if (start.subscription === undefined) return undefined;
   copies.set(data.subscriptionId, start.version, start.subscription);
   return { subscription: start.subscription };
