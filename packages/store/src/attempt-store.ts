@@ -46,9 +46,10 @@ return { state, version, json, redis.call('HGETALL', KEYS[4]) }
 // limit, leaseMs, updatedAt, scheduleKey, spacingMs, horizonMs): takes an
 // in-flight lease as the limiter does, and when it is granted marks the
 // delivery in flight and reads whether the target's circuit is closed.
-// When it is not, and spacingMs is above 0, it reserves a return time of
-// the schedule at scheduleKey. Returns {acquired, inFlight, retryAfterMs,
-// circuitClosed, returnDelayMs}, the last -1 when none was reserved.
+// When it is not, and horizonMs is above 0, it reserves a return time of
+// the schedule at scheduleKey (see RETURN_TIMES_LUA). Returns {acquired,
+// inFlight, retryAfterMs, circuitClosed, returnDelayMs}, the last as
+// reserveReturnTime returns it, or -1.
 const TAKE_LEASE_LUA = `${REDIS_NOW_MS_LUA}
 ${IS_ENDED_LUA}
 ${ACQUIRE_LEASE_FUNCTION_LUA}
@@ -57,7 +58,7 @@ local function takeLease(leaseKey, deliveryKey, breakerKey, leaseId, limit, leas
   local lease = acquireLease(leaseKey, leaseId, limit, leaseMs, nowMs)
   if lease[1] ~= 1 then
     local returnDelayMs = -1
-    if spacingMs > 0 then
+    if horizonMs > 0 then
       returnDelayMs = reserveReturnTime(scheduleKey, spacingMs, horizonMs)
     end
     return { lease[1], lease[2], lease[3], 0, returnDelayMs }
@@ -78,7 +79,8 @@ end
 
 // Takes the lease of an attempt (see TAKE_LEASE_LUA). KEYS: lease set,
 // delivery record, breaker hash, schedule of return times. ARGV: lease id,
-// limit, lease ms, updatedAt, spacing ms (0: no return time), horizon ms.
+// limit, lease ms, updatedAt, spacing ms (0: the schedule's), horizon ms
+// (0: no return time).
 // Returns {acquired, inFlight, retryAfterMs, circuitClosed, returnDelayMs}.
 const START_ATTEMPT = new LuaScript(
   'start attempt',
@@ -142,8 +144,9 @@ end
 // attempt its delivery record.
 // ARGV: updatedAt, the number of groups, then per group the limit, lease
 // ms, subscription id, the copy's version and the horizon of return times
-// in ms. Then per attempt the lease id, its group's number (from 1) and
-// the spacing of its return time in ms (0: none).
+// in ms (0: no return times). Then per attempt the lease id, its group's
+// number (from 1) and the spacing of its return time in ms (0: the
+// schedule's).
 // Returns per attempt {state} for an ended delivery, {state, version,
 // json, marks} as BEGIN_ATTEMPT does when the copy is stale, else {state,
 // version, acquired, retryAfterMs, circuitClosed, returnDelayMs} as
@@ -192,9 +195,9 @@ for i = 0, #KEYS - firstKey do
       tonumber(ARGV[a + 1]))
     if lease[1] ~= 1 then
       local returnDelayMs = -1
-      if spacingMs > 0 then
-        returnDelayMs = reserveReturnTime(scheduleKey, spacingMs,
-          tonumber(ARGV[a + 4]))
+      local horizonMs = tonumber(ARGV[a + 4])
+      if horizonMs > 0 then
+        returnDelayMs = reserveReturnTime(scheduleKey, spacingMs, horizonMs)
       end
       results[i + 1] = { state, version, 0, lease[2], 0, returnDelayMs }
     else
@@ -320,6 +323,7 @@ export interface LeaseRequest {
  */
 export interface ReturnTimeRequest {
   readonly scheduleKey: string;
+  /** 0 takes the spacing stored with the schedule, if any. */
   readonly spacingMs: number;
   /** Furthest ahead a return time is given out, in ms. */
   readonly horizonMs: number;
@@ -334,7 +338,9 @@ export interface AttemptLease {
   readonly circuitClosed: boolean;
   /**
    * When not acquired and a return time was requested: the delay until
-   * the one reserved, or undefined past the horizon, with none reserved.
+   * the one reserved, or `Infinity` when the schedule is full up to the
+   * horizon. Undefined when none was requested, or when neither the
+   * request nor the schedule had a spacing.
    */
   readonly returnDelayMs?: number;
 }
@@ -595,6 +601,9 @@ function scheduleKeyOf(
   return returnTime?.scheduleKey ?? leaseKey;
 }
 
+/** The reply of reserveReturnTime for a schedule full up to the horizon. */
+const PAST_HORIZON = -2;
+
 /** Reads a lease from a start script's reply fields. */
 function leaseOf(
   acquired: unknown,
@@ -607,6 +616,8 @@ function leaseOf(
     retryAfterMs: retryAfterMs ?? 0,
     circuitClosed: circuitClosed === 1,
   };
+  if (returnDelayMs === PAST_HORIZON)
+    return { ...lease, returnDelayMs: Number.POSITIVE_INFINITY };
   return typeof returnDelayMs === 'number' && returnDelayMs >= 0
     ? { ...lease, returnDelayMs }
     : lease;

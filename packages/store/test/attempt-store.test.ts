@@ -698,7 +698,7 @@ describe('AttemptStore', () => {
       }
     });
 
-    it('reserves nothing past the horizon', async () => {
+    it('reports a schedule full up to the horizon', async () => {
       const leases = await startAll(4, 100, 250);
       const later = await attempts.start(
         'd-later',
@@ -713,7 +713,7 @@ describe('AttemptStore', () => {
         undefined,
         100,
         200,
-        undefined,
+        Number.POSITIVE_INFINITY,
       ]);
       // After the second return time, not after one at 300 ms.
       expect(later.returnDelayMs).toBeLessThanOrEqual(210);
@@ -725,6 +725,35 @@ describe('AttemptStore', () => {
       const ttlMs = await redis.pttl(keys.holdSchedule('primary'));
       expect(ttlMs).toBeGreaterThan(6_000);
       expect(ttlMs).toBeLessThanOrEqual(7_000);
+    });
+
+    it('takes the stored spacing for a spacing of 0', async () => {
+      await startAll(2, 1_000);
+      const leaseKey = keys.inFlight('primary');
+
+      const follower = await attempts.start(
+        'd-follower',
+        leaseKey,
+        1,
+        leaseMs,
+        originBreakerKey(),
+        returnTime(0),
+      );
+
+      // One spacing after the first return time, less the time since.
+      expect(follower.returnDelayMs).toBeGreaterThan(1_500);
+      expect(follower.returnDelayMs).toBeLessThanOrEqual(2_000);
+    });
+
+    it('reserves nothing without any spacing', async () => {
+      const leases = await startAll(3, 0);
+
+      expect(leases.map((lease) => lease?.returnDelayMs)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      expect(await redis.exists(keys.holdSchedule('primary'))).toBe(0);
     });
 
     it('reserves nothing without a request', async () => {

@@ -50,13 +50,15 @@ interface TargetLeases {
  * were taken if that is later. Pacing so slows down when the target stops
  * responding.
  *
- * Before any release, the base delay is half the time since the worker last
- * got a lease for the target, or first held one of its deliveries back. It
- * is kept between 250 ms and 8 s, and a random share of up to one more base
- * is added. Each worker keeps its own view, from the leases it took itself.
- * NOTE: a worker that gets none of a busy target's leases holds its
- * deliveries longer and longer, up to 16 s each, although the target keeps
- * responding.
+ * Before any release, the worker takes return times spaced as the
+ * schedule was last spaced by another worker. Without one, the base delay
+ * is half the time since the worker last got a lease for the target, or
+ * first held one of its deliveries back. It is kept between 250 ms and
+ * 8 s, and a random share of up to one more base is added. Each worker
+ * measures leases from those it took itself.
+ * NOTE: while no worker has seen a lease of the target end, as behind a
+ * target that holds every request until its timeout, held deliveries come
+ * back after those growing delays, up to 16 s each.
  */
 export class InFlightHoldDelays {
   private readonly targets = new Map<string, TargetLeases>();

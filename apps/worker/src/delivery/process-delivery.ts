@@ -166,7 +166,6 @@ async function tryQuickStart(
     return undefined;
 
   const resources = attemptResources(dependencies, target);
-  const { returnTime } = resources;
   const start = await dependencies.attempts.beginAndStart(
     data.deliveryId,
     data.subscriptionId,
@@ -176,7 +175,7 @@ async function tryQuickStart(
       limit: target.maxInFlight,
       leaseMs: leaseMsOf(target),
       breakerKey: resources.breaker.keys.breaker,
-      ...(returnTime ? { returnTime } : {}),
+      returnTime: resources.returnTime,
     },
   );
   if (start.ended) return { ended: start.state };
@@ -263,7 +262,7 @@ interface AttemptResources {
   readonly leaseKey: string;
   readonly breaker: OriginCircuitBreaker;
   /** The return time the attempt reserves if no lease is free. */
-  readonly returnTime: ReturnTimeRequest | undefined;
+  readonly returnTime: ReturnTimeRequest;
 }
 
 function attemptResources(
@@ -279,23 +278,23 @@ function attemptResources(
 }
 
 /**
- * Returns where an attempt that finds no lease free reserves its return
- * time: the target's schedule, shared by every worker, once this worker
- * has measured how long a lease lasts. Before that, undefined.
+ * Returns the return time an attempt that finds no lease free reserves:
+ * the next of the target's schedule, shared by every worker, spaced as
+ * this worker measured the leases, or as the schedule was last spaced
+ * before this worker has seen a lease end.
  */
 function returnTimeOf(
   dependencies: WorkerDependencies,
   target: WebhookTarget,
   leaseKey: string,
-): ReturnTimeRequest | undefined {
+): ReturnTimeRequest {
   const spacingMs = dependencies.inFlightHolds.spacing(
     leaseKey,
     target.maxInFlight,
   );
-  if (spacingMs === undefined) return undefined;
   return {
     scheduleKey: dependencies.keys.holdSchedule(target.id),
-    spacingMs,
+    spacingMs: spacingMs ?? 0,
     horizonMs: MAX_SCHEDULED_MS,
   };
 }
@@ -359,17 +358,18 @@ async function attemptWithLease(
 
 /**
  * Returns the delay of a delivery held back by its target's `maxInFlight`:
- * until the return time that the start script reserved when one was
- * requested, else a delay of this worker's own.
+ * until the return time that the start script reserved, else a delay of
+ * this worker's own while no spacing is known.
  */
 function inFlightHoldDelay(
   dependencies: WorkerDependencies,
   attemptInfo: AttemptResources,
   lease: AttemptLease,
 ): number {
-  if (!attemptInfo.returnTime)
+  const delayMs = lease.returnDelayMs;
+  if (delayMs === undefined)
     return dependencies.inFlightHolds.unpacedDelay(attemptInfo.leaseKey);
-  return lease.returnDelayMs ?? delayPastHorizon(0);
+  return Number.isFinite(delayMs) ? delayMs : delayPastHorizon(0);
 }
 
 /** One attempt of a webhook delivery that holds its in-flight lease. */
