@@ -28,7 +28,7 @@ describe('when workers share a backlog behind maxInFlight', () => {
       60_000,
       '30 deliveries behind maxInFlight',
     );
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await stack.close();

@@ -27,7 +27,7 @@ describe('when workers share a rate-limited backlog', () => {
       60_000,
       '24 rate-limited deliveries',
     );
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await stack.close();

@@ -50,7 +50,7 @@ export function redisKeys(prefix: string) {
     bucket: (key: string) => `${prefix}:bucket:${key}`,
     /** Sorted set of in-flight leases of a target. */
     inFlight: (targetKey: string) => `${prefix}:in-flight:${targetKey}`,
-    /** String: Redis time of the last return time given to a held delivery of a target. */
+    /** String: the last return time of a target's held deliveries and its spacing, in ms. */
     holdSchedule: (targetKey: string) => `${prefix}:hold-schedule:${targetKey}`,
     /** Throttle window of a (subscription, key). */
     throttle: (subscriptionId: string, keyHash: string) =>

@@ -143,10 +143,9 @@ end
 // set, breaker hash, disabled marks and schedule of return times, then per
 // attempt its delivery record.
 // ARGV: updatedAt, the number of groups, then per group the limit, lease
-// ms, subscription id, the copy's version and the horizon of return times
-// in ms (0: no return times). Then per attempt the lease id, its group's
-// number (from 1) and the spacing of its return time in ms (0: the
-// schedule's).
+// ms, subscription id and the copy's version. Then per attempt the lease
+// id, its group's number (from 1), and the spacing (0: the schedule's) and
+// horizon (0: no return time) of its return time in ms.
 // Returns per attempt {state} for an ended delivery, {state, version,
 // json, marks} as BEGIN_ATTEMPT does when the copy is stale, else {state,
 // version, acquired, retryAfterMs, circuitClosed, returnDelayMs} as
@@ -171,15 +170,16 @@ end
 
 local version = redis.call('GET', KEYS[1]) or '0'
 local groups = tonumber(ARGV[2])
-local firstKey, firstArg = 3 + groups * 4, 3 + groups * 5
+local firstKey, firstArg = 3 + groups * 4, 3 + groups * 4
 local results = {}
 for i = 0, #KEYS - firstKey do
-  local deliveryKey, leaseId = KEYS[firstKey + i], ARGV[firstArg + i * 3]
-  local g = tonumber(ARGV[firstArg + i * 3 + 1]) - 1
-  local spacingMs = tonumber(ARGV[firstArg + i * 3 + 2])
+  local b = firstArg + i * 4
+  local deliveryKey, leaseId = KEYS[firstKey + i], ARGV[b]
+  local g = tonumber(ARGV[b + 1]) - 1
+  local spacingMs, horizonMs = tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
   local leaseKey, breakerKey = KEYS[3 + g * 4], KEYS[4 + g * 4]
   local marksKey, scheduleKey = KEYS[5 + g * 4], KEYS[6 + g * 4]
-  local a = 3 + g * 5
+  local a = 3 + g * 4
   local state = redis.call('HGET', deliveryKey, 'state') or ''
   if isEnded(state) then
     results[i + 1] = { state }
@@ -195,7 +195,6 @@ for i = 0, #KEYS - firstKey do
       tonumber(ARGV[a + 1]))
     if lease[1] ~= 1 then
       local returnDelayMs = -1
-      local horizonMs = tonumber(ARGV[a + 4])
       if horizonMs > 0 then
         returnDelayMs = reserveReturnTime(scheduleKey, spacingMs, horizonMs)
       end
@@ -318,12 +317,16 @@ export interface LeaseRequest {
 
 /**
  * A return time to reserve for an attempt that gets no lease: the next of
- * the schedule at `scheduleKey`, `spacingMs` after the last one given out
- * and at least `spacingMs` from now. Every worker shares the schedule.
+ * the schedule at `scheduleKey`, one spacing after the last one given out
+ * and at least one spacing from now. Every worker shares the schedule and
+ * its spacing.
  */
 export interface ReturnTimeRequest {
   readonly scheduleKey: string;
-  /** 0 takes the spacing stored with the schedule, if any. */
+  /**
+   * This worker's view of the spacing, which moves the schedule's own a
+   * quarter of the way; 0 takes the schedule's as it is, if it has one.
+   */
   readonly spacingMs: number;
   /** Furthest ahead a return time is given out, in ms. */
   readonly horizonMs: number;
@@ -493,7 +496,6 @@ export class AttemptStore {
         first.lease.leaseMs,
         first.subscriptionId,
         first.knownVersion,
-        returnTime?.horizonMs ?? 0,
       );
     }
     batch.forEach((start, index) => {
@@ -502,6 +504,7 @@ export class AttemptStore {
         start.deliveryId,
         groupNumbers[index] as number,
         start.lease.returnTime?.spacingMs ?? 0,
+        start.lease.returnTime?.horizonMs ?? 0,
       );
     });
     return (await BEGIN_AND_START_ATTEMPTS.run(
@@ -578,15 +581,12 @@ function isSameGroup(first: StartItem, other: StartItem): boolean {
   );
 }
 
-/** Compares the group fields of two return times; the spacing is per attempt. */
+/** Compares the schedules of two return times; the rest is per attempt. */
 function isSameReturnTime(
   first: ReturnTimeRequest | undefined,
   other: ReturnTimeRequest | undefined,
 ): boolean {
-  return (
-    first?.scheduleKey === other?.scheduleKey &&
-    first?.horizonMs === other?.horizonMs
-  );
+  return first?.scheduleKey === other?.scheduleKey;
 }
 
 /**

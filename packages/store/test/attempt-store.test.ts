@@ -11,7 +11,6 @@ import {
   DeliveryStore,
   MAX_ATTEMPTS_KEPT,
   SubscriptionStore,
-  type AttemptLease,
   type AttemptRecord,
   type AttemptStart,
   type FinalOutcome,
@@ -637,41 +636,35 @@ describe('AttemptStore', () => {
       };
     }
 
+    // Starts one attempt per spacing in one call, at limit 1, so the
+    // first takes the lease and the others reserve return times.
     async function startAll(
-      count: number,
-      spacingMs: number,
+      spacings: readonly number[],
       horizon = horizonMs,
-    ): Promise<(AttemptLease | undefined)[]> {
+    ): Promise<(number | undefined)[]> {
       const current = await storeSubscription();
-      const request = {
-        ...leaseRequest(1),
-        returnTime: returnTime(spacingMs, horizon),
-      };
-      const ids = Array.from({ length: count }, (_, index) => `d-${index}`);
+      const ids = spacings.map((_, index) => `d-${index}`);
       for (const id of ids) await createDelivery(id);
       const starts = await Promise.all(
-        ids.map((id) =>
-          attempts.beginAndStart(id, subscriptionId, current, request),
+        ids.map((id, index) =>
+          attempts.beginAndStart(id, subscriptionId, current, {
+            ...leaseRequest(1),
+            returnTime: returnTime(spacings[index] as number, horizon),
+          }),
         ),
       );
-      return starts.map((start) => start.lease);
+      return starts.map((start) => start.lease?.returnDelayMs);
+    }
+
+    async function storedSpacing(): Promise<number> {
+      const stored = await redis.get(keys.holdSchedule('primary'));
+      return Number(stored?.split(' ')[1]);
     }
 
     it('spaces denied attempts of one call exactly', async () => {
-      const leases = await startAll(4, 100);
+      const delays = await startAll([100, 100, 100, 100]);
 
-      expect(leases.map((lease) => lease?.acquired)).toEqual([
-        true,
-        false,
-        false,
-        false,
-      ]);
-      expect(leases.map((lease) => lease?.returnDelayMs)).toEqual([
-        undefined,
-        100,
-        200,
-        300,
-      ]);
+      expect(delays).toEqual([undefined, 100, 200, 300]);
     });
 
     it('shares the schedule between workers', async () => {
@@ -698,42 +691,26 @@ describe('AttemptStore', () => {
       }
     });
 
-    it('reports a schedule full up to the horizon', async () => {
-      const leases = await startAll(4, 100, 250);
-      const later = await attempts.start(
-        'd-later',
-        keys.inFlight('primary'),
-        1,
-        leaseMs,
-        originBreakerKey(),
-        returnTime(10),
-      );
+    it('moves the spacing a quarter of the way', async () => {
+      const delays = await startAll([100, 100, 500]);
 
-      expect(leases.map((lease) => lease?.returnDelayMs)).toEqual([
-        undefined,
-        100,
-        200,
-        Number.POSITIVE_INFINITY,
-      ]);
-      // After the second return time, not after one at 300 ms.
-      expect(later.returnDelayMs).toBeLessThanOrEqual(210);
+      expect(delays).toEqual([undefined, 100, 300]);
+      expect(await storedSpacing()).toBe(200);
     });
 
-    it('keeps the key until the last return time', async () => {
-      await startAll(4, 2_000);
+    it('moves the spacing by at most a factor 2', async () => {
+      const delays = await startAll([100, 100, 5_000]);
 
-      const ttlMs = await redis.pttl(keys.holdSchedule('primary'));
-      expect(ttlMs).toBeGreaterThan(6_000);
-      expect(ttlMs).toBeLessThanOrEqual(7_000);
+      expect(delays).toEqual([undefined, 100, 300]);
+      expect(await storedSpacing()).toBe(200);
     });
 
     it('takes the stored spacing for a spacing of 0', async () => {
-      await startAll(2, 1_000);
-      const leaseKey = keys.inFlight('primary');
+      await startAll([1_000, 1_000]);
 
       const follower = await attempts.start(
         'd-follower',
-        leaseKey,
+        keys.inFlight('primary'),
         1,
         leaseMs,
         originBreakerKey(),
@@ -745,14 +722,50 @@ describe('AttemptStore', () => {
       expect(follower.returnDelayMs).toBeLessThanOrEqual(2_000);
     });
 
-    it('reserves nothing without any spacing', async () => {
-      const leases = await startAll(3, 0);
+    it('reports a schedule full up to the horizon', async () => {
+      const delays = await startAll([100, 100, 100, 100], 250);
+      const later = await attempts.start(
+        'd-later',
+        keys.inFlight('primary'),
+        1,
+        leaseMs,
+        originBreakerKey(),
+        returnTime(0),
+      );
 
-      expect(leases.map((lease) => lease?.returnDelayMs)).toEqual([
-        undefined,
-        undefined,
-        undefined,
-      ]);
+      expect(delays).toEqual([undefined, 100, 200, Number.POSITIVE_INFINITY]);
+      // After the second return time, not after one at 300 ms.
+      expect(later.returnDelayMs).toBeGreaterThan(250);
+      expect(later.returnDelayMs).toBeLessThanOrEqual(300);
+    });
+
+    it('keeps a minimum spacing', async () => {
+      const delays = await startAll([1e-6, 1e-6, 1e-6]);
+
+      expect(delays).toEqual([undefined, 1, 1]);
+      expect(await storedSpacing()).toBe(0.01);
+    });
+
+    it('reads an unreadable schedule as none', async () => {
+      await redis.set(keys.holdSchedule('primary'), '1 x');
+
+      const delays = await startAll([0, 0, 100]);
+
+      expect(delays).toEqual([undefined, undefined, 100]);
+    });
+
+    it('keeps the key until the last return time', async () => {
+      await startAll([2_000, 2_000, 2_000, 2_000]);
+
+      const ttlMs = await redis.pttl(keys.holdSchedule('primary'));
+      expect(ttlMs).toBeGreaterThan(6_000);
+      expect(ttlMs).toBeLessThanOrEqual(7_000);
+    });
+
+    it('reserves nothing without any spacing', async () => {
+      const delays = await startAll([0, 0, 0]);
+
+      expect(delays).toEqual([undefined, undefined, undefined]);
       expect(await redis.exists(keys.holdSchedule('primary'))).toBe(0);
     });
 

@@ -165,7 +165,7 @@ async function tryQuickStart(
   )
     return undefined;
 
-  const resources = attemptResources(dependencies, target);
+  const resources = attemptResources(dependencies, data, target);
   const start = await dependencies.attempts.beginAndStart(
     data.deliveryId,
     data.subscriptionId,
@@ -239,7 +239,7 @@ async function deliverWebhook(
   }
   await holdIfLimited(dependencies, job, token, target);
 
-  const resources = attemptResources(dependencies, target);
+  const resources = attemptResources(dependencies, data, target);
   const lease = await dependencies.attempts.start(
     data.deliveryId,
     resources.leaseKey,
@@ -267,24 +267,26 @@ interface AttemptResources {
 
 function attemptResources(
   dependencies: WorkerDependencies,
+  data: DeliveryJobData,
   target: WebhookTarget,
 ): AttemptResources {
   const leaseKey = dependencies.keys.inFlight(target.id);
   return {
     leaseKey,
     breaker: dependencies.breakers.forUrl(target.url, target.circuitBreaker),
-    returnTime: returnTimeOf(dependencies, target, leaseKey),
+    returnTime: returnTimeOf(dependencies, data, target, leaseKey),
   };
 }
 
 /**
  * Returns the return time an attempt that finds no lease free reserves:
- * the next of the target's schedule, shared by every worker, spaced as
- * this worker measured the leases, or as the schedule was last spaced
- * before this worker has seen a lease end.
+ * the next of the target's schedule, shared by every worker, with this
+ * worker's view of the spacing once it has seen a lease end. None is
+ * reserved past the give-up time, since the delivery ends by then.
  */
 function returnTimeOf(
   dependencies: WorkerDependencies,
+  data: DeliveryJobData,
   target: WebhookTarget,
   leaseKey: string,
 ): ReturnTimeRequest {
@@ -292,10 +294,11 @@ function returnTimeOf(
     leaseKey,
     target.maxInFlight,
   );
+  const untilGiveUpMs = giveUpAt(data, target) - Date.now();
   return {
     scheduleKey: dependencies.keys.holdSchedule(target.id),
     spacingMs: spacingMs ?? 0,
-    horizonMs: MAX_SCHEDULED_MS,
+    horizonMs: Math.max(1, Math.min(MAX_SCHEDULED_MS, untilGiveUpMs)),
   };
 }
 
