@@ -1,38 +1,32 @@
-import { startReceiver, type Receiver } from '../support/receiver';
-import { SignalClient } from '../support/signal-client';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import {
+  countHolds,
+  deliverBacklog,
+  type DeliveredBacklog,
+} from '../support/backlog';
+import type { Receiver } from '../support/receiver';
+import type { SignalClient } from '../support/signal-client';
+import type { TestStack } from '../support/stack';
 
 describe('when a rate limit holds back a backlog', () => {
-  const ids = Array.from({ length: 12 }, (_, index) => `paced-${index + 1}`);
   let stack: TestStack;
   let client: SignalClient;
   let receiver: Receiver;
+  let ids: readonly string[];
+  let backlog: DeliveredBacklog;
 
   beforeAll(async () => {
     // One worker, so that one schedule paces every held delivery.
-    stack = await startTestStack({}, 1);
-    client = new SignalClient(stack);
-    receiver = await startReceiver();
-    await client.putSubscription('paced', {
-      pattern: 'paced.event',
-      dispatch: {
-        adapter: 'webhook',
-        url: `${receiver.url}/paced`,
-        rateLimit: { requests: 4, windowMs: 1000 },
-      },
+    backlog = await deliverBacklog({
+      name: 'paced',
+      signals: 12,
+      workers: 1,
+      target: { rateLimit: { requests: 4, windowMs: 1000 } },
+      timeoutMs: 30_000,
     });
-    await client.publish('paced.event', ids);
-    await waitFor(
-      async () => (receiver.requests.length >= ids.length ? true : undefined),
-      30_000,
-      '12 rate-limited deliveries',
-    );
+    ({ stack, client, receiver, ids } = backlog);
   });
 
-  afterAll(async () => {
-    await stack.close();
-    await receiver.close();
-  });
+  afterAll(() => backlog.close());
 
   it('delivers every signal once', async () => {
     for (const id of ids) {
@@ -47,11 +41,7 @@ describe('when a rate limit holds back a backlog', () => {
   // the next token would be held about 8 + 7 + ... + 1 = 36 times in all
   // (an estimate, and 36 were counted with such delays).
   it('holds each held delivery about once', async () => {
-    const worker = stack.workers[0];
-    const counted = await worker?.metrics.deliveryDeferrals.get();
-    const holdCount = (counted?.values ?? [])
-      .filter((item) => item.labels.reason === 'rate_limited')
-      .reduce((sum, item) => sum + item.value, 0);
+    const holdCount = await countHolds(stack, 'rate_limited');
     // A slow start lets tokens refill before some deliveries arrive, so
     // fewer than 8 may be held.
     expect(holdCount).toBeGreaterThanOrEqual(1);

@@ -1,39 +1,33 @@
-import { startReceiver, type Receiver } from '../support/receiver';
-import { SignalClient } from '../support/signal-client';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import {
+  countHolds,
+  deliverBacklog,
+  type DeliveredBacklog,
+} from '../support/backlog';
+import type { Receiver } from '../support/receiver';
+import type { SignalClient } from '../support/signal-client';
+import type { TestStack } from '../support/stack';
 
 describe('when workers share a backlog behind maxInFlight', () => {
-  const ids = Array.from({ length: 30 }, (_, index) => `leased-${index + 1}`);
   let stack: TestStack;
   let client: SignalClient;
   let receiver: Receiver;
+  let ids: readonly string[];
+  let backlog: DeliveredBacklog;
 
   beforeAll(async () => {
     // Three workers, which share the schedule of held deliveries.
-    stack = await startTestStack({}, 3);
-    client = new SignalClient(stack);
-    receiver = await startReceiver();
-    receiver.answer(() => ({ status: 200, delayMs: 200 }));
-    await client.putSubscription('leased', {
-      pattern: 'leased.event',
-      dispatch: {
-        adapter: 'webhook',
-        url: `${receiver.url}/leased`,
-        maxInFlight: 2,
-      },
+    backlog = await deliverBacklog({
+      name: 'leased',
+      signals: 30,
+      workers: 3,
+      target: { maxInFlight: 2 },
+      receiverDelayMs: 200,
+      timeoutMs: 60_000,
     });
-    await client.publish('leased.event', ids);
-    await waitFor(
-      async () => (receiver.requests.length >= ids.length ? true : undefined),
-      60_000,
-      '30 deliveries behind maxInFlight',
-    );
+    ({ stack, client, receiver, ids } = backlog);
   }, 90_000);
 
-  afterAll(async () => {
-    await stack.close();
-    await receiver.close();
-  });
+  afterAll(() => backlog.close());
 
   it('delivers every signal once', async () => {
     for (const id of ids) {
@@ -58,13 +52,7 @@ describe('when workers share a backlog behind maxInFlight', () => {
   // per worker they were held 177 to 256 times in five runs, and 118 to
   // 135 times in three runs with the shared one.
   it('holds each held delivery a few times', async () => {
-    let holdCount = 0;
-    for (const worker of stack.workers) {
-      const counted = await worker.metrics.deliveryDeferrals.get();
-      holdCount += counted.values
-        .filter((item) => item.labels.reason === 'max_in_flight')
-        .reduce((sum, item) => sum + item.value, 0);
-    }
+    const holdCount = await countHolds(stack, 'max_in_flight');
     expect(holdCount).toBeGreaterThanOrEqual(1);
     expect(holdCount).toBeLessThanOrEqual(170);
   });

@@ -1,38 +1,32 @@
-import { startReceiver, type Receiver } from '../support/receiver';
-import { SignalClient } from '../support/signal-client';
-import { startTestStack, waitFor, type TestStack } from '../support/stack';
+import {
+  countHolds,
+  deliverBacklog,
+  type DeliveredBacklog,
+} from '../support/backlog';
+import type { Receiver } from '../support/receiver';
+import type { SignalClient } from '../support/signal-client';
+import type { TestStack } from '../support/stack';
 
 describe('when workers share a rate-limited backlog', () => {
-  const ids = Array.from({ length: 24 }, (_, index) => `shared-${index + 1}`);
   let stack: TestStack;
   let client: SignalClient;
   let receiver: Receiver;
+  let ids: readonly string[];
+  let backlog: DeliveredBacklog;
 
   beforeAll(async () => {
     // Three workers, which share the schedule of held deliveries.
-    stack = await startTestStack({}, 3);
-    client = new SignalClient(stack);
-    receiver = await startReceiver();
-    await client.putSubscription('shared', {
-      pattern: 'shared.event',
-      dispatch: {
-        adapter: 'webhook',
-        url: `${receiver.url}/shared`,
-        rateLimit: { requests: 4, windowMs: 1000 },
-      },
+    backlog = await deliverBacklog({
+      name: 'shared',
+      signals: 24,
+      workers: 3,
+      target: { rateLimit: { requests: 4, windowMs: 1000 } },
+      timeoutMs: 60_000,
     });
-    await client.publish('shared.event', ids);
-    await waitFor(
-      async () => (receiver.requests.length >= ids.length ? true : undefined),
-      60_000,
-      '24 rate-limited deliveries',
-    );
+    ({ stack, client, receiver, ids } = backlog);
   }, 90_000);
 
-  afterAll(async () => {
-    await stack.close();
-    await receiver.close();
-  });
+  afterAll(() => backlog.close());
 
   it('delivers every signal once', async () => {
     for (const id of ids) {
@@ -52,16 +46,10 @@ describe('when workers share a rate-limited backlog', () => {
   });
 
   // 4 go out at once and 20 are held. With a schedule per worker they were
-  // held 41, 45 and 51 times in three runs. The shared schedule holds each
-  // about once.
+  // held 41, 45 and 51 times in three runs. With the shared schedule each
+  // is held about once.
   it('holds each held delivery about once', async () => {
-    let holdCount = 0;
-    for (const worker of stack.workers) {
-      const counted = await worker.metrics.deliveryDeferrals.get();
-      holdCount += counted.values
-        .filter((item) => item.labels.reason === 'rate_limited')
-        .reduce((sum, item) => sum + item.value, 0);
-    }
+    const holdCount = await countHolds(stack, 'rate_limited');
     // A slow start lets tokens refill before some deliveries arrive, so
     // fewer than 20 may be held.
     expect(holdCount).toBeGreaterThanOrEqual(1);
