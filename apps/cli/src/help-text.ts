@@ -26,6 +26,7 @@ Commands:
   subscriptions list      list subscriptions
   subscriptions get       print one subscription
   subscriptions create    create a subscription from JSON
+  subscriptions update    replace a subscription with JSON
   subscriptions delete    delete a subscription
   dead-letters list       list dead-letter entries
   dead-letters replay     deliver a dead-letter entry again
@@ -72,6 +73,7 @@ Actions:
   list [--limit N] [--cursor CURSOR]              list subscriptions
   get <id>                                        print one subscription
   create --file FILE.json | --json-body JSON      create a subscription
+  update <id> --file FILE.json | --json-body JSON replace a subscription
   delete <id>                                     delete a subscription
 
 Run 'signalpost subscriptions <action> --help' for the options of one action.
@@ -104,6 +106,22 @@ Creates a subscription from a JSON object such as
   {"id": "orders", "pattern": "order.**",
    "dispatch": {"adapter": "webhook", "url": "https://example.com/hook"}}
 An id that exists already is rejected with 409 conflict.
+
+Options:
+  --file FILE        read the subscription from a JSON file
+  --json-body JSON   take the subscription from this argument
+
+${CONNECTION_OPTIONS}
+`;
+
+const SUBSCRIPTIONS_UPDATE = `Usage: signalpost subscriptions update <id> --file FILE.json
+       signalpost subscriptions update <id> --json-body JSON
+
+Replaces the subscription with this id, or creates it, from a JSON object
+as for 'create' (its "id", if any, must match). Saving clears the marks of
+targets that a 410 Gone disabled, so they get deliveries again.
+Subscriptions declared in the config file are rejected with 409
+managed_by_config.
 
 Options:
   --file FILE        read the subscription from a JSON file
@@ -172,6 +190,7 @@ export const HELP_TEXT: Readonly<Record<string, string>> = Object.freeze({
   'subscriptions list': SUBSCRIPTIONS_LIST,
   'subscriptions get': SUBSCRIPTIONS_GET,
   'subscriptions create': SUBSCRIPTIONS_CREATE,
+  'subscriptions update': SUBSCRIPTIONS_UPDATE,
   'subscriptions delete': SUBSCRIPTIONS_DELETE,
   'dead-letters': DEAD_LETTERS,
   'dead-letters list': DEAD_LETTERS_LIST,

@@ -70,6 +70,10 @@ const COMMANDS: Readonly<Record<string, Readonly<Record<string, ActionSpec>>>> =
       list: { arguments: [], options: PAGE_OPTIONS },
       get: { arguments: ['subscription id'], options: [] },
       create: { arguments: [], options: ['file', 'json-body'] },
+      update: {
+        arguments: ['subscription id'],
+        options: ['file', 'json-body'],
+      },
       delete: { arguments: ['subscription id'], options: [] },
     },
     'dead-letters': {

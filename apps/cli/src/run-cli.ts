@@ -11,6 +11,7 @@ import { runPublish } from './commands/publish';
 import {
   createSubscription,
   deleteSubscription,
+  updateSubscription,
   getSubscription,
   listSubscriptions,
 } from './commands/subscriptions';
@@ -32,6 +33,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = Object.freeze({
   'subscriptions list': listSubscriptions,
   'subscriptions get': getSubscription,
   'subscriptions create': createSubscription,
+  'subscriptions update': updateSubscription,
   'subscriptions delete': deleteSubscription,
   'dead-letters list': listDeadLetters,
   'dead-letters replay': replayDeadLetter,

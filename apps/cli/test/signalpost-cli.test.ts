@@ -67,6 +67,7 @@ describe('the signalpost command', () => {
     it.each([
       [['publish', '--help'], '--type TYPE'],
       [['subscriptions', 'create', '--help'], '--json-body'],
+      [['subscriptions', 'update', '--help'], 'clears the marks'],
       [['dead-letters', 'list', '--help'], '--queue'],
       [['bench', '--help'], 'bench/run.ts'],
     ])('prints help for %j', async (args, expected) => {
@@ -264,6 +265,54 @@ describe('the signalpost command', () => {
       expect(got.stdout).toMatch(/^TARGET\s+ADAPTER\s+URL\s+DISABLED$/m);
       expect(got.stdout).toMatch(
         /^retired\s+webhook\s+\S+\s+since 2026-01-02T03:04:05\.000Z: target responded 410 Gone$/m,
+      );
+    });
+
+    it('updates a subscription and clears a disabled mark', async () => {
+      const body = JSON.stringify({
+        pattern: 'update.**',
+        dispatch: {
+          id: 'hook',
+          adapter: 'webhook',
+          url: 'http://127.0.0.1:9/hooks',
+        },
+      });
+      const created = await run([
+        'subscriptions',
+        'update',
+        'cli-update',
+        '--json-body',
+        body,
+      ]);
+      expect(created.code).toBe(0);
+      await disableTarget(stack, 'cli-update', 'hook', {
+        at: '2026-01-02T03:04:05.000Z',
+        reason: 'target responded 410 Gone',
+      });
+
+      const updated = await run([
+        'subscriptions',
+        'update',
+        'cli-update',
+        '--json-body',
+        body,
+        '--json',
+      ]);
+
+      expect(updated.code).toBe(0);
+      const stored = JSON.parse(updated.stdout);
+      expect(stored.id).toBe('cli-update');
+      expect(stored.dispatch[0].disabled).toBeUndefined();
+      const got = await run(['subscriptions', 'get', 'cli-update']);
+      expect(got.stdout).not.toContain('since 2026-01-02');
+    });
+
+    it('needs a body to update', async () => {
+      const result = await run(['subscriptions', 'update', 'cli-update']);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'give exactly one of --file and --json-body',
       );
     });
 

@@ -52,8 +52,18 @@ export async function getSubscription(
 export async function createSubscription(
   context: CommandContext,
 ): Promise<ExitCode> {
-  const body = await readSubscriptionBody(context);
+  const body = await readSubscriptionBody(context, 'subscriptions create');
   printSubscription(context, await context.client().createSubscription(body));
+  return EXIT_CODES.ok;
+}
+
+/** `signalpost subscriptions update <id> --file F | --json-body JSON`. */
+export async function updateSubscription(
+  context: CommandContext,
+): Promise<ExitCode> {
+  const [id] = context.args as [string];
+  const body = await readSubscriptionBody(context, 'subscriptions update');
+  printSubscription(context, await context.client().putSubscription(id, body));
   return EXIT_CODES.ok;
 }
 
@@ -70,8 +80,8 @@ export async function deleteSubscription(
 
 async function readSubscriptionBody(
   context: CommandContext,
+  topic: string,
 ): Promise<SubscriptionInput> {
-  const topic = 'subscriptions create';
   const { file, 'json-body': jsonBody } = context.options;
   if ((file === undefined) === (jsonBody === undefined)) {
     throw new UsageError('give exactly one of --file and --json-body', topic);
