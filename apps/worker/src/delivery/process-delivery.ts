@@ -281,8 +281,7 @@ function attemptResources(
 /**
  * Returns the return time an attempt that finds no lease free reserves:
  * the next of the target's schedule, shared by every worker, with this
- * worker's view of the spacing once it has seen a lease end. None is
- * reserved past the give-up time, since the delivery ends by then.
+ * worker's view of the spacing once it has seen a lease end.
  */
 function returnTimeOf(
   dependencies: WorkerDependencies,
@@ -294,12 +293,24 @@ function returnTimeOf(
     leaseKey,
     target.maxInFlight,
   );
-  const untilGiveUpMs = giveUpAt(data, target) - Date.now();
   return {
     scheduleKey: dependencies.keys.holdSchedule(target.id),
     spacingMs: spacingMs ?? 0,
-    horizonMs: Math.max(1, Math.min(MAX_SCHEDULED_MS, untilGiveUpMs)),
+    horizonMs: scheduleHorizonOf(data, target),
   };
+}
+
+/**
+ * Returns how far ahead a held delivery may be given a return time: the
+ * schedule's horizon, or the delivery's give-up time where that is
+ * sooner, since it ends by then.
+ */
+function scheduleHorizonOf(
+  data: DeliveryJobData,
+  target: WebhookTarget,
+): number {
+  const untilGiveUpMs = giveUpAt(data, target) - Date.now();
+  return Math.max(1, Math.min(MAX_SCHEDULED_MS, untilGiveUpMs));
 }
 
 /** Returns the in-flight lease time: the request's timeout plus a margin. */
@@ -545,7 +556,7 @@ async function holdIfLimited(
     key,
     tokenBucketParams(rateLimit),
     1,
-    { scheduleHorizonMs: MAX_SCHEDULED_MS },
+    { scheduleHorizonMs: scheduleHorizonOf(job.data, target) },
   );
   if (!taken.granted) {
     // Every worker takes slots from one schedule kept with the bucket, so
