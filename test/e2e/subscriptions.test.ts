@@ -137,6 +137,37 @@ describe('subscriptions', () => {
     expect(standard.body.dispatch[0]).not.toHaveProperty('signatureHeader');
   });
 
+  it('names a hidden secret saved back', async () => {
+    const created = await stack.request('PUT', '/v1/subscriptions/read-back', {
+      body: {
+        pattern: 'read.back',
+        dispatch: webhook({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
+      },
+    });
+    const saved = await stack.request('PUT', '/v1/subscriptions/read-back', {
+      body: created.body,
+    });
+    const fixed = structuredClone(created.body);
+    fixed.dispatch[0].secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const again = await stack.request('PUT', '/v1/subscriptions/read-back', {
+      body: fixed,
+    });
+
+    expect(saved.status).toBe(400);
+    expect(saved.body.error.details).toEqual([
+      {
+        path: 'dispatch[0].secret',
+        message: expect.stringContaining('{"env": "NAME"}'),
+      },
+    ]);
+    // With the secret given again, the rest of what was read back saves.
+    expect(again.status).toBe(200);
+    expect(again.body.dispatch[0].secret).toEqual({
+      set: true,
+      kind: 'literal',
+    });
+  });
+
   it('makes an id when none is given', async () => {
     const created = await stack.request('POST', '/v1/subscriptions', {
       body: { pattern: 'generated.*', dispatch: { adapter: 'noop' } },

@@ -69,8 +69,8 @@ export async function validateSubscription(
   raw: unknown,
   context: ValidationContext,
 ): Promise<ValidationResult> {
-  const adapterIssues = checkAdapters(raw);
-  if (adapterIssues.length > 0) return { ok: false, issues: adapterIssues };
+  const shapeIssues = [...checkAdapters(raw), ...checkHiddenSecrets(raw)];
+  if (shapeIssues.length > 0) return { ok: false, issues: shapeIssues };
   const parsed = subscriptionInputSchema.safeParse(raw);
   if (!parsed.success) {
     return {
@@ -453,6 +453,40 @@ function checkAdapters(raw: unknown): SubscriptionIssue[] {
     }
   });
   return issues;
+}
+
+/**
+ * Finds secrets in the form the API shows them, `{"set": true, ...}`,
+ * which a subscription read back and saved unchanged carries. The schema
+ * would reject them as "Invalid input" at `dispatch`, which names neither
+ * the field nor the fix.
+ */
+function checkHiddenSecrets(raw: unknown): SubscriptionIssue[] {
+  const dispatch = (raw as { dispatch?: unknown } | null)?.dispatch;
+  const targets = Array.isArray(dispatch) ? dispatch : [dispatch];
+  const issues: SubscriptionIssue[] = [];
+  targets.forEach((target, index) => {
+    const where = Array.isArray(dispatch) ? `dispatch[${index}]` : 'dispatch';
+    const fallback = (target as { fallback?: unknown } | null)?.fallback;
+    for (const [path, value] of [
+      [where, target],
+      [`${where}.fallback`, fallback],
+    ] as const) {
+      const secret = (value as { secret?: unknown } | null)?.secret;
+      const sources = Array.isArray(secret) ? secret : [secret];
+      if (!sources.some(isHiddenSecret)) continue;
+      issues.push({
+        path: `${path}.secret`,
+        message:
+          'a secret as the API shows it ({"set": true}) cannot be saved; give the secret itself, {"env": "NAME"} or {"file": "/path"}',
+      });
+    }
+  });
+  return issues;
+}
+
+function isHiddenSecret(source: unknown): boolean {
+  return typeof source === 'object' && source !== null && 'set' in source;
 }
 
 function formatPath(segments: readonly PropertyKey[]): string {
