@@ -107,7 +107,7 @@ async function replay(
   if (target.disabled) {
     throw new ApiError(
       'conflict',
-      `target ${target.id} is disabled since ${target.disabled.at} (${target.disabled.reason}); PUT subscription ${subscription.id} to enable it, then replay`,
+      `target ${target.id} is disabled since ${target.disabled.at} (${target.disabled.reason}); save subscription ${subscription.id} again (PUT, or signalpost subscriptions update) to enable it, then replay`,
     );
   }
   const signal = entry.signal as Signal;
