@@ -3,7 +3,8 @@
  * listens on 127.0.0.1 (RECEIVER_PORT, default 9000), prints each delivery,
  * and checks its Standard Webhooks signature when RECEIVER_SECRET is set.
  * RECEIVER_STATUS (default 200) sets the status it responds with, to try
- * retries (500) or dead letters (400).
+ * retries (500) or dead letters (400), and RECEIVER_DELAY_MS (default 0)
+ * how long it waits before responding, to try `maxInFlight` or timeouts.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -11,6 +12,13 @@ import http from 'node:http';
 const port = Number(process.env.RECEIVER_PORT ?? 9000);
 const secret = process.env.RECEIVER_SECRET;
 const status = Number(process.env.RECEIVER_STATUS ?? 200);
+const delayMs = Number(process.env.RECEIVER_DELAY_MS ?? 0);
+if (!Number.isFinite(delayMs) || delayMs < 0) {
+  process.stderr.write(
+    `RECEIVER_DELAY_MS must be a number of ms of at least 0, got ${process.env.RECEIVER_DELAY_MS}\n`,
+  );
+  process.exit(1);
+}
 
 const server = http.createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -28,9 +36,13 @@ const server = http.createServer((request, response) => {
         `  body:        ${body.toString('utf8')}\n` +
         `  responded:   ${status}\n\n`,
     );
-    response
-      .writeHead(status, { 'content-type': 'text/plain' })
-      .end(status < 300 ? 'ok' : 'failing on purpose');
+    const respond = (): void => {
+      response
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(status < 300 ? 'ok' : 'failing on purpose');
+    };
+    if (delayMs > 0) setTimeout(respond, delayMs);
+    else respond();
   });
 });
 
