@@ -183,7 +183,7 @@ describe('the signalpost command', () => {
     it('rejects a missing file with exit code 1', async () => {
       const result = await run(['publish', '--file', 'no-such.ndjson']);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('ENOENT');
+      expect(result.stderr).toContain('no-such.ndjson: no such file (ENOENT)');
     });
   });
 

@@ -52,6 +52,14 @@ export async function readInputFile(
   }
 }
 
+/** Plain words for the file system errors a `--file` meets most. */
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+};
+
 /** Builds the usage error for a `--file` that cannot be read. */
 export function fileError(
   filePath: string,
@@ -59,7 +67,10 @@ export function fileError(
   error: unknown,
 ): UsageError {
   const code = (error as { code?: unknown }).code;
-  const reason = typeof code === 'string' ? code : (error as Error).message;
+  const reason =
+    typeof code === 'string'
+      ? `${FILE_ERRORS[code] ?? 'failed'} (${code})`
+      : (error as Error).message;
   return new UsageError(`cannot read --file ${filePath}: ${reason}`, topic, {
     cause: error,
   });
