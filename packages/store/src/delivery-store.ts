@@ -49,12 +49,12 @@ return results
 );
 
 // Moves a delivery to a final state once: a second call (a job re-run after
-// a crash) changes nothing and counts nothing. A record that has expired
-// (retention shorter than the delivery's life) gets its final state alone,
-// with the retention as its expiry, so that a second call still finds the
-// end; the API shows no record without its info. KEYS: record, ledger.
-// ARGV: state, reason, updatedAt, retention ms. Returns 1 when it counted
-// the end.
+// a crash) changes nothing and counts nothing. A record that expired
+// before the delivery ended gets its final state alone, with the retention
+// as its expiry, so that a second call still finds the end. The API shows
+// no record without its info.
+// KEYS: record, ledger. ARGV: state, reason, updatedAt, retention ms.
+// Returns 1 when it counted the end.
 const FINALIZE_DELIVERY = new LuaScript(
   'finalize delivery',
   `${IS_ENDED_LUA}

@@ -425,46 +425,16 @@ function checkExpression(
 
 const ADAPTERS = ['webhook', 'logger', 'console', 'noop'];
 
-/** Names an unknown adapter, which the schema would report only as an invalid union. */
-function checkAdapters(raw: unknown): SubscriptionIssue[] {
-  const dispatch = (raw as { dispatch?: unknown } | null)?.dispatch;
-  const targets = Array.isArray(dispatch) ? dispatch : [dispatch];
-  const issues: SubscriptionIssue[] = [];
-  targets.forEach((target, index) => {
-    const where = Array.isArray(dispatch) ? `dispatch[${index}]` : 'dispatch';
-    for (const [path, value] of [
-      [where, target],
-      [
-        `${where}.fallback`,
-        (target as { fallback?: unknown } | null)?.fallback,
-      ],
-    ] as const) {
-      if (typeof value !== 'object' || value === null) continue;
-      const adapter = (value as { adapter?: unknown }).adapter;
-      if (typeof adapter === 'string' && ADAPTERS.includes(adapter)) continue;
-      const shown =
-        adapter === undefined
-          ? 'no adapter'
-          : `unknown adapter ${JSON.stringify(adapter)}`;
-      issues.push({
-        path: `${path}.adapter`,
-        message: `${shown}; expected one of ${ADAPTERS.join(', ')}`,
-      });
-    }
-  });
-  return issues;
-}
-
 /**
- * Finds secrets in the form the API shows them, `{"set": true, ...}`,
- * which a subscription read back and saved unchanged carries. The schema
- * would reject them as "Invalid input" at `dispatch`, which names neither
- * the field nor the fix.
+ * Calls `visit` with each object among the raw input's targets and their
+ * fallbacks, and its path, before the schema has checked their shape.
  */
-function checkHiddenSecrets(raw: unknown): SubscriptionIssue[] {
+function forEachRawTarget(
+  raw: unknown,
+  visit: (path: string, target: object) => void,
+): void {
   const dispatch = (raw as { dispatch?: unknown } | null)?.dispatch;
   const targets = Array.isArray(dispatch) ? dispatch : [dispatch];
-  const issues: SubscriptionIssue[] = [];
   targets.forEach((target, index) => {
     const where = Array.isArray(dispatch) ? `dispatch[${index}]` : 'dispatch';
     const fallback = (target as { fallback?: unknown } | null)?.fallback;
@@ -472,15 +442,45 @@ function checkHiddenSecrets(raw: unknown): SubscriptionIssue[] {
       [where, target],
       [`${where}.fallback`, fallback],
     ] as const) {
-      const secret = (value as { secret?: unknown } | null)?.secret;
-      const sources = Array.isArray(secret) ? secret : [secret];
-      if (!sources.some(isHiddenSecret)) continue;
-      issues.push({
-        path: `${path}.secret`,
-        message:
-          'a secret as the API shows it ({"set": true}) cannot be saved; give the secret itself, {"env": "NAME"} or {"file": "/path"}',
-      });
+      if (typeof value === 'object' && value !== null) visit(path, value);
     }
+  });
+}
+
+/** Names an unknown adapter, which the schema would report only as an invalid union. */
+function checkAdapters(raw: unknown): SubscriptionIssue[] {
+  const issues: SubscriptionIssue[] = [];
+  forEachRawTarget(raw, (path, target) => {
+    const adapter = (target as { adapter?: unknown }).adapter;
+    if (typeof adapter === 'string' && ADAPTERS.includes(adapter)) return;
+    const shown =
+      adapter === undefined
+        ? 'no adapter'
+        : `unknown adapter ${JSON.stringify(adapter)}`;
+    issues.push({
+      path: `${path}.adapter`,
+      message: `${shown}; expected one of ${ADAPTERS.join(', ')}`,
+    });
+  });
+  return issues;
+}
+
+/**
+ * Finds secrets in the form the API shows them, `{"set": true, ...}`,
+ * which a subscription read back and saved unchanged carries. The schema
+ * would report them as "Invalid input" at `dispatch`, without the field.
+ */
+function checkHiddenSecrets(raw: unknown): SubscriptionIssue[] {
+  const issues: SubscriptionIssue[] = [];
+  forEachRawTarget(raw, (path, target) => {
+    const secret = (target as { secret?: unknown }).secret;
+    const sources = Array.isArray(secret) ? secret : [secret];
+    if (!sources.some(isHiddenSecret)) return;
+    issues.push({
+      path: `${path}.secret`,
+      message:
+        'a secret as the API shows it ({"set": true}) cannot be saved; give the secret itself, {"env": "NAME"} or {"file": "/path"}',
+    });
   });
   return issues;
 }
