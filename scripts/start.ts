@@ -3,8 +3,9 @@
  * runs the API, the router, the workers and the monitor as separate
  * `node dist/<app>.js` processes sharing one Redis. With no REDIS_URL it
  * starts a private redis-server with its data in .data/redis. With no
- * SIGNALPOST_API_KEYS it makes an admin key, binds to loopback and prints
- * a curl that publishes.
+ * API keys, in SIGNALPOST_API_KEYS or the config file, it makes an admin
+ * key, binds to loopback and prints a curl that publishes. It checks the
+ * configuration and that the apps' ports are free before it starts any.
  * It restarts an app that dies (but not one that keeps dying at start) and
  * stops everything on Ctrl-C or SIGTERM, Redis last.
  */
@@ -14,7 +15,9 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { loadConfig } from '@signalpost/config';
 import { buildBundles, bundleFile } from './build';
+import { lockDataDir } from './data-dir-lock';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESTART_DELAY_MS = 1_000;
@@ -46,6 +49,8 @@ let stopping = false;
 let exitCode = 0;
 const supervised: Supervised[] = [];
 let redisProcess: ChildProcess | undefined;
+/** Releases the private Redis data folder; set while this run holds it. */
+let releaseDataDir: (() => void) | undefined;
 
 async function main(): Promise<void> {
   const env = { ...process.env } as Record<string, string>;
@@ -58,17 +63,21 @@ async function main(): Promise<void> {
   }
   // A terminal's Ctrl-C reaches every process of the group and npm may
   // forward it again; stopAll runs once and ignores the repeats.
-  process.on('SIGINT', () => void stopAll('SIGINT'));
-  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+  process.on('SIGINT', () => void stopAll('SIGINT received'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM received'));
 
   await buildApps();
 
+  // loadConfig also reports an invalid configuration once, here, rather
+  // than in a restart loop of every app.
+  const demo = loadConfig(env).apiKeys.length === 0;
+  const host = nonEmpty(env.HOST) ?? (demo ? '127.0.0.1' : '0.0.0.0');
+  const specs = appSpecs(port, workers);
+  await assertPortsFree(host, specs);
   if (!nonEmpty(env.REDIS_URL) && !nonEmpty(env.REDIS_CLUSTER_NODES)) {
     env.REDIS_URL = await startPrivateRedis();
   }
-  const demoKey = applyDemoDefaults(env);
-  const host = nonEmpty(env.HOST) ?? '0.0.0.0';
-  const specs = appSpecs(port, workers);
+  const demoKey = demo ? applyDemoDefaults(env) : undefined;
   for (const spec of specs) {
     const entry: Supervised = {
       spec: { ...spec, env: { ...env, ...spec.env } },
@@ -84,13 +93,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * Without SIGNALPOST_API_KEYS, makes an admin key for this run (a config
- * file's apiKeys still apply beside it), binds every app to loopback and
- * admits loopback targets for the demo receiver. Whatever is set explicitly
- * wins. Returns the key it made.
+ * Makes an admin key for a run without API keys, binds every app to
+ * loopback and admits loopback targets for the demo receiver. Whatever is
+ * set explicitly wins. Returns the key it made.
  */
-function applyDemoDefaults(env: Record<string, string>): string | undefined {
-  if (nonEmpty(env.SIGNALPOST_API_KEYS)) return undefined;
+function applyDemoDefaults(env: Record<string, string>): string {
   const key = `sp_${randomBytes(18).toString('base64url')}`;
   env.SIGNALPOST_API_KEYS = `${key}=admin`;
   env.HOST = nonEmpty(env.HOST) ?? '127.0.0.1';
@@ -172,7 +179,7 @@ function restartLater(entry: Supervised, how: string): void {
         'fix the error it printed, then run npm start again',
     );
     exitCode = 1;
-    void stopAll('crash loop');
+    void stopAll(`${entry.spec.name} keeps exiting`);
     return;
   }
   const delay = Math.min(
@@ -186,14 +193,16 @@ function restartLater(entry: Supervised, how: string): void {
   }, delay).unref();
 }
 
-async function stopAll(signal: string): Promise<void> {
+/** Stops every app, then Redis, and exits. `reason` is logged first. */
+async function stopAll(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  log(`${signal} received: stopping every app`);
+  log(`${reason}: stopping every app`);
   const graceMs =
     Number(nonEmpty(process.env.SHUTDOWN_GRACE_MS) ?? 25_000) + 5_000;
   await Promise.all(supervised.map((entry) => stopChild(entry.child, graceMs)));
   if (redisProcess) await stopChild(redisProcess, 10_000);
+  releaseDataDir?.();
   log('stopped');
   process.exit(exitCode);
 }
@@ -218,6 +227,8 @@ async function startPrivateRedis(): Promise<string> {
   const port = await freePort();
   const dir = path.join(ROOT, '.data', 'redis');
   mkdirSync(dir, { recursive: true });
+  releaseDataDir = lockDataDir(dir);
+  process.once('exit', () => releaseDataDir?.());
   const args = [
     '--port',
     String(port),
@@ -311,6 +322,35 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Checks that every app can listen on its port, so that a port in use
+ * stops the run before it starts Redis or prints a key.
+ */
+async function assertPortsFree(host: string, specs: AppSpec[]): Promise<void> {
+  const ports = specs.map((spec) => Number(spec.env.METRICS_PORT));
+  for (const [index, spec] of specs.entries()) {
+    const port = ports[index] as number;
+    const code = await listenError(host, port);
+    if (code === undefined) continue;
+    throw new Error(
+      `port ${port} on ${host}, for the ${spec.name}, is not free (${code}): ` +
+        `stop what uses it, or set PORT so that ports ${ports[0]} to ` +
+        `${ports[ports.length - 1]} are free`,
+    );
+  }
+}
+
+/** Returns the error code of listening on `port`, or undefined if it worked. */
+function listenError(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code ?? error.message),
+    );
+    server.listen(port, host, () => server.close(() => resolve(undefined)));
+  });
+}
+
 async function waitForPort(port: number): Promise<void> {
   const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -333,5 +373,5 @@ async function waitForPort(port: number): Promise<void> {
 main().catch((error: Error) => {
   log(`failed to start: ${error.message}`);
   exitCode = 1;
-  void stopAll('error');
+  void stopAll('start failed');
 });
