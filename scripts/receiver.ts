@@ -9,16 +9,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 
-const port = Number(process.env.RECEIVER_PORT ?? 9000);
+const port = readInteger('RECEIVER_PORT', 9000, 1, 65535);
 const secret = process.env.RECEIVER_SECRET;
-const status = Number(process.env.RECEIVER_STATUS ?? 200);
-const delayMs = Number(process.env.RECEIVER_DELAY_MS ?? 0);
-if (!Number.isFinite(delayMs) || delayMs < 0) {
-  process.stderr.write(
-    `RECEIVER_DELAY_MS must be a number of ms of at least 0, got ${process.env.RECEIVER_DELAY_MS}\n`,
-  );
-  process.exit(1);
-}
+const status = readInteger('RECEIVER_STATUS', 200, 200, 599);
+const delayMs = readInteger('RECEIVER_DELAY_MS', 0, 0, 3_600_000);
 
 const server = http.createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -46,18 +40,47 @@ const server = http.createServer((request, response) => {
   });
 });
 
+server.once('error', (error: NodeJS.ErrnoException) => {
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? `port ${port} is in use: stop what uses it, or set RECEIVER_PORT`
+      : error.message;
+  process.stderr.write(
+    `receiver failed to listen on 127.0.0.1:${port}: ${reason}\n`,
+  );
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`receiver listening on http://127.0.0.1:${port}\n`);
 });
+
+/** Reads a whole-number setting, or exits with a message naming it. */
+function readInteger(
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = process.env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (Number.isInteger(value) && value >= min && value <= max) return value;
+  process.stderr.write(
+    `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}\n`,
+  );
+  process.exit(1);
+}
 
 function verify(
   headers: http.IncomingHttpHeaders,
   body: Buffer,
   whsec: string,
 ): string {
+  const header = headers['webhook-signature'];
+  if (header === undefined) return 'none (the target has no secret)';
   const id = String(headers['webhook-id'] ?? '');
   const timestamp = String(headers['webhook-timestamp'] ?? '');
-  const signatures = String(headers['webhook-signature'] ?? '').split(' ');
+  const signatures = String(header).split(' ');
   const key = Buffer.from(whsec.replace(/^whsec_/, ''), 'base64');
   const expected = createHmac('sha256', key)
     .update(`${id}.${timestamp}.`)
