@@ -1,3 +1,4 @@
+import { BENCH_DEFAULTS, type BenchOptions } from './bench-options';
 import { evaluateTargets, type BenchReport } from './bench-report';
 import { renderCosts } from './costs/cost-tables';
 import { formatMarkdownTable } from './markdown-table';
@@ -53,7 +54,7 @@ export function renderReport(report: BenchReport): string {
           renderCosts(report.costs),
         )
       : undefined,
-    section('Targets', targetTable(report)),
+    section('Targets', targetSection(report)),
     section('Method', methodNotes(report)),
     notesSection(report),
   ];
@@ -202,6 +203,31 @@ function scalingTable(report: BenchReport): string {
         ? `${(step.signalpost.ratePerSec / step.baseline.ratePerSec).toFixed(2)}×`
         : '-',
     ]),
+  );
+}
+
+function targetSection(report: BenchReport): string {
+  const note = smallRunNote(report.options);
+  return note ? `${targetTable(report)}\n\n${note}` : targetTable(report);
+}
+
+/**
+ * Returns a warning for a run smaller than the default one, such as
+ * `--quick`, whose verdicts are rougher than those of a default run.
+ */
+export function smallRunNote(options: BenchOptions): string | undefined {
+  const smaller =
+    options.signals < BENCH_DEFAULTS.signals ||
+    options.rounds < BENCH_DEFAULTS.rounds ||
+    options.latencyWarmUpSec < BENCH_DEFAULTS.latencyWarmUpSec ||
+    options.latencyDurationSec < BENCH_DEFAULTS.latencyDurationSec;
+  if (!smaller) return undefined;
+  return (
+    `This run is smaller than the default one (${options.signals} signals, ` +
+    `${options.rounds} round(s), latency over ${options.latencyWarmUpSec} + ` +
+    `${options.latencyDurationSec} s), so its verdicts are rough: judge the ` +
+    'targets by a run of `npm run bench` with the defaults. A missed target ' +
+    'does not change the exit status, which reports failed scenarios only.'
   );
 }
 

@@ -1,4 +1,5 @@
-import { BENCH_DEFAULTS } from '../../bench/bench-options';
+import { BENCH_DEFAULTS, QUICK_OVERRIDES } from '../../bench/bench-options';
+import { smallRunNote } from '../../bench/report-tables';
 import {
   evaluateTargets,
   peakRssMiB,
@@ -180,6 +181,25 @@ describe('evaluateTargets', () => {
     expect(checks.every((check) => check.measured === 'not measured')).toBe(
       true,
     );
+  });
+});
+
+describe('smallRunNote', () => {
+  it('warns about a quick run', () => {
+    const note = smallRunNote({ ...BENCH_DEFAULTS, ...QUICK_OVERRIDES });
+
+    expect(note).toContain('1000 signals, 1 round(s), latency over 1 + 3 s');
+    expect(note).toContain('npm run bench');
+  });
+
+  it('stays silent for a default run', () => {
+    expect(smallRunNote(BENCH_DEFAULTS)).toBeUndefined();
+  });
+
+  it('stays silent for a larger run', () => {
+    expect(
+      smallRunNote({ ...BENCH_DEFAULTS, signals: 40_000, rounds: 5 }),
+    ).toBeUndefined();
   });
 });
 
