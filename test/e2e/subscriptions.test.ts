@@ -168,6 +168,20 @@ describe('subscriptions', () => {
     });
   });
 
+  it('words broken bounds plainly', async () => {
+    const response = await stack.request('POST', '/v1/subscriptions', {
+      body: {
+        pattern: 'bounds.*',
+        dispatch: webhook({ timeoutMs: 70_000 }),
+      },
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.error.details).toEqual([
+      { path: 'dispatch.timeoutMs', message: 'must be at most 60000' },
+    ]);
+  });
+
   it('makes an id when none is given', async () => {
     const created = await stack.request('POST', '/v1/subscriptions', {
       body: { pattern: 'generated.*', dispatch: { adapter: 'noop' } },

@@ -77,7 +77,7 @@ export async function validateSubscription(
       ok: false,
       issues: parsed.error.issues.map((issue) => ({
         path: formatPath(issue.path),
-        message: issue.message,
+        message: describeIssue(issue),
       })),
     };
   }
@@ -487,6 +487,35 @@ function checkHiddenSecrets(raw: unknown): SubscriptionIssue[] {
 
 function isHiddenSecret(source: unknown): boolean {
   return typeof source === 'object' && source !== null && 'set' in source;
+}
+
+/** The fields of a zod issue that {@link describeIssue} reads. */
+interface SchemaIssue {
+  readonly code: string;
+  readonly message: string;
+  readonly origin?: string;
+  readonly minimum?: unknown;
+  readonly maximum?: unknown;
+  readonly inclusive?: boolean;
+}
+
+/**
+ * Words a bound that a value breaks, such as `must be at most 60000`, in
+ * place of zod's `Too big: expected number to be <=60000`. Other issues
+ * keep zod's message.
+ */
+function describeIssue(issue: SchemaIssue): string {
+  const tooBig = issue.code === 'too_big';
+  if (!tooBig && issue.code !== 'too_small') return issue.message;
+  const bound = String(tooBig ? issue.maximum : issue.minimum);
+  const inclusive = issue.inclusive !== false;
+  let limit: string;
+  if (tooBig) limit = inclusive ? `at most ${bound}` : `below ${bound}`;
+  else limit = inclusive ? `at least ${bound}` : `above ${bound}`;
+  if (issue.origin === 'number') return `must be ${limit}`;
+  if (issue.origin === 'string') return `must have ${limit} characters`;
+  if (issue.origin === 'array') return `must have ${limit} items`;
+  return issue.message;
 }
 
 function formatPath(segments: readonly PropertyKey[]): string {
