@@ -513,8 +513,9 @@ function describeIssue(issue: SchemaIssue): string {
   if (tooBig) limit = inclusive ? `at most ${bound}` : `below ${bound}`;
   else limit = inclusive ? `at least ${bound}` : `above ${bound}`;
   if (issue.origin === 'number') return `must be ${limit}`;
-  if (issue.origin === 'string') return `must have ${limit} characters`;
-  if (issue.origin === 'array') return `must have ${limit} items`;
+  const plural = bound === '1' ? '' : 's';
+  if (issue.origin === 'string') return `must have ${limit} character${plural}`;
+  if (issue.origin === 'array') return `must have ${limit} item${plural}`;
   return issue.message;
 }
 
