@@ -183,6 +183,14 @@ describe('integrations end to end', () => {
     });
     expect(entry.reason).toBe('transform_failed');
     expect(entry.message).toContain('no way');
+    const signal = await stack.request('GET', '/v1/signals/tf-1');
+    expect(signal.body.deliveries).toEqual([
+      expect.objectContaining({
+        state: 'dead_lettered',
+        reason: 'transform_failed',
+        message: expect.stringContaining('no way'),
+      }),
+    ]);
   });
 
   it('signs with the jido scheme so a Jido.Signal receiver verifies it', async () => {

@@ -10,6 +10,9 @@ import type {
   FinalOutcome,
 } from './records';
 
+/** Maximum length of the message kept on an ended delivery's record, in characters. */
+const MAX_MESSAGE_LENGTH = 1_000;
+
 /** Attempts kept per delivery. Older ones are dropped. */
 export const MAX_ATTEMPTS_KEPT = 100;
 
@@ -53,7 +56,8 @@ return results
 // before the delivery ended gets its final state alone, with the retention
 // as its expiry, so that a second call still finds the end. The API shows
 // no record without its info.
-// KEYS: record, ledger. ARGV: state, reason, updatedAt, retention ms.
+// KEYS: record, ledger. ARGV: state, reason, updatedAt, retention ms, and
+// a message that explains the end ('' for none).
 // Returns 1 when it counted the end.
 const FINALIZE_DELIVERY = new LuaScript(
   'finalize delivery',
@@ -61,6 +65,7 @@ const FINALIZE_DELIVERY = new LuaScript(
 local state = redis.call('HGET', KEYS[1], 'state')
 if isEnded(state) then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'message', ARGV[5]) end
 if state then
   clearNextAttempt(KEYS[1], state)
 else
@@ -192,16 +197,26 @@ export class DeliveryStore {
     return items.map(() => 0);
   }
 
-  /** Ends a delivery; returns false when it had ended already. */
+  /**
+   * Ends a delivery; returns false when it had ended already. `message`
+   * explains the end in words, such as the error of a failed transform.
+   */
   async finalize(
     id: string,
     outcome: FinalOutcome,
     reason = '',
+    message = '',
   ): Promise<boolean> {
     const changed = await FINALIZE_DELIVERY.run(
       this.redis,
       [this.keys.delivery(id), this.keys.ledger],
-      [outcome, reason, new Date().toISOString(), this.options.retentionMs],
+      [
+        outcome,
+        reason,
+        new Date().toISOString(),
+        this.options.retentionMs,
+        message.slice(0, MAX_MESSAGE_LENGTH),
+      ],
     );
     return changed === 1;
   }
@@ -228,6 +243,7 @@ export class DeliveryStore {
       state: (fields.state ?? 'pending') as DeliveryState,
       ...(fields.nextAttemptAt ? { nextAttemptAt: fields.nextAttemptAt } : {}),
       ...(fields.reason ? { reason: fields.reason } : {}),
+      ...(fields.message ? { message: fields.message } : {}),
       ...(fields.updatedAt ? { updatedAt: fields.updatedAt } : {}),
       attempts: mergeAttempts(attempts, fields[SUCCESSFUL_ATTEMPT_FIELD]),
     };

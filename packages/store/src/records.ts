@@ -52,6 +52,8 @@ export interface DeliveryRecord extends DeliveryInfo {
   readonly state: DeliveryState;
   readonly nextAttemptAt?: string;
   readonly reason?: string;
+  /** The cause of a dead-lettered delivery's end in words, where there is one. */
+  readonly message?: string;
   readonly updatedAt?: string;
   readonly attempts: AttemptRecord[];
 }

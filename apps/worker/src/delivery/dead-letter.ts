@@ -50,6 +50,7 @@ export async function deadLetterDelivery(
     job.deliveryId,
     'dead_lettered',
     reason,
+    details.message,
   );
   if (!changed) return;
   const labels = targetLabels(
