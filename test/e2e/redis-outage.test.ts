@@ -30,30 +30,6 @@ describe('when Redis goes down', () => {
     await redis.kill();
   });
 
-  it('returns 503 for reads while Redis stalls', async () => {
-    redis.pause();
-    const started = Date.now();
-    try {
-      const read = await stack.request('GET', '/v1/subscriptions');
-
-      // Generous bound: the command timeout is 5 s, the machine is shared.
-      expect(Date.now() - started).toBeLessThan(20_000);
-      expect(read.status).toBe(503);
-      expect(read.body.error.code).toBe('redis_unavailable');
-    } finally {
-      redis.resume();
-    }
-    const again = await waitFor(
-      async () => {
-        const response = await stack.request('GET', '/v1/subscriptions');
-        return response.status === 200 ? response : undefined;
-      },
-      30_000,
-      'reads to work again',
-    );
-    expect(again.status).toBe(200);
-  });
-
   it('answers 503 without hanging, then delivers again once Redis is back', async () => {
     await redis.kill();
     const started = Date.now();

@@ -12,13 +12,6 @@ export type ConnectionRole =
   | 'request';
 
 /**
- * Time after which a command of a request connection fails, so that a
- * request gets 503 while Redis is connected but stalled (paused, or busy
- * with a slow script). Publishing has a shorter deadline of its own.
- */
-export const REQUEST_COMMAND_TIMEOUT_MS = 5_000;
-
-/**
  * Opens a Redis connection for the given role, to the cluster when
  * `REDIS_CLUSTER_NODES` is set, else to `REDIS_URL`.
  */
@@ -32,9 +25,6 @@ export function createRedisConnection(
     // BullMQ requires null for blocking connections; request paths give up
     // after one reconnection attempt and rely on their own deadline.
     maxRetriesPerRequest: role === 'worker' ? null : 1,
-    ...(role === 'request'
-      ? { commandTimeout: REQUEST_COMMAND_TIMEOUT_MS }
-      : {}),
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   };
