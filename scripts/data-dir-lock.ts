@@ -3,7 +3,13 @@
  * folder. Two redis-servers on one folder append to the same files, and
  * both stacks then deliver the same pending deliveries.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** Name of the lock file inside the data folder. */
@@ -16,51 +22,91 @@ export class DataDirInUseError extends Error {
     readonly pid: number,
   ) {
     super(
-      `another npm start (pid ${pid}) is using ${dir}: stop it first, or ` +
-        'set REDIS_URL to run this one on another Redis. If no such process ' +
-        `runs, delete ${path.join(dir, LOCK_FILE)}`,
+      `another npm start, or the redis-server it started (pid ${pid}), is ` +
+        `using ${dir}: stop it first, or set REDIS_URL to run this one on ` +
+        'another Redis. If no such process runs, delete ' +
+        path.join(dir, LOCK_FILE),
     );
     this.name = 'DataDirInUseError';
   }
 }
 
+/** A held lock on a data folder. */
+export interface DataDirLock {
+  /** Adds the pid of the redis-server that uses the folder to the lock. */
+  addServer(pid: number): void;
+  /** Removes the lock, unless another run has taken it over since. */
+  release(): void;
+}
+
 /**
- * Locks `dir` for this process by writing its pid into the lock file.
- * A lock left by a process that no longer runs is taken over. Returns
- * the function that releases the lock.
- * NOTE: two runs that start at the same moment over a stale lock may both
- * take it, since removing the stale file and writing a new one are two steps.
+ * Locks `dir` for the process `pid`. The lock file lists the pids of the
+ * run and of its redis-server, since the server outlives a run that is
+ * killed. A lock none of whose pids runs is taken over.
  *
- * @throws DataDirInUseError when a running process holds the lock
+ * @throws DataDirInUseError when a process of the lock still runs
  */
-export function lockDataDir(dir: string, pid = process.pid): () => void {
+export function lockDataDir(dir: string, pid = process.pid): DataDirLock {
   const file = path.join(dir, LOCK_FILE);
+  const pids = [pid];
   for (;;) {
-    try {
-      writeFileSync(file, `${pid}\n`, { flag: 'wx' });
-      return () => releaseLock(file, pid);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = readHolder(file);
-    if (holder !== undefined && holder !== pid && isRunning(holder))
-      throw new DataDirInUseError(dir, holder);
-    // A stale or unreadable lock: remove it and try again.
+    if (createWithContent(file, pids)) break;
+    const holders = readHolders(file);
+    const running = holders.find(
+      (holder) => holder !== pid && isRunning(holder),
+    );
+    if (running !== undefined) throw new DataDirInUseError(dir, running);
+    // NOTE: two runs that find the same stale lock at once may both remove
+    // it, and the one that removes it second then deletes the other's lock.
     rmSync(file, { force: true });
   }
+  return {
+    addServer: (serverPid) => {
+      pids.push(serverPid);
+      replaceContent(file, pids);
+    },
+    release: () => {
+      if (readHolders(file)[0] === pid) rmSync(file, { force: true });
+    },
+  };
 }
 
-function releaseLock(file: string, pid: number): void {
-  if (readHolder(file) === pid) rmSync(file, { force: true });
-}
-
-function readHolder(file: string): number | undefined {
+/**
+ * Creates the lock file with its content in one step, by linking a file
+ * written beforehand, so that no reader sees it empty. Returns false when
+ * it exists.
+ */
+function createWithContent(file: string, pids: readonly number[]): boolean {
+  const draft = `${file}.${pids[0]}.draft`;
+  writeFileSync(draft, pids.map((pid) => `${pid}\n`).join(''));
   try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    linkSync(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    rmSync(draft, { force: true });
   }
+}
+
+function replaceContent(file: string, pids: readonly number[]): void {
+  const draft = `${file}.${pids[0]}.draft`;
+  writeFileSync(draft, pids.map((pid) => `${pid}\n`).join(''));
+  renameSync(draft, file);
+}
+
+function readHolders(file: string): number[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 
 function isRunning(pid: number): boolean {

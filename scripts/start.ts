@@ -17,9 +17,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '@signalpost/config';
 import { buildBundles, bundleFile } from './build';
-import { lockDataDir } from './data-dir-lock';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 
 const ROOT = path.resolve(__dirname, '..');
+/** Data folder of the private redis-server, started without REDIS_URL. */
+const PRIVATE_REDIS_DIR = path.join(ROOT, '.data', 'redis');
 const RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 const REDIS_START_TIMEOUT_MS = 10_000;
@@ -49,8 +51,8 @@ let stopping = false;
 let exitCode = 0;
 const supervised: Supervised[] = [];
 let redisProcess: ChildProcess | undefined;
-/** Releases the private Redis data folder; set while this run holds it. */
-let releaseDataDir: (() => void) | undefined;
+/** The lock on the private Redis data folder, while this run holds it. */
+let dataDirLock: DataDirLock | undefined;
 
 async function main(): Promise<void> {
   const env = { ...process.env } as Record<string, string>;
@@ -63,9 +65,16 @@ async function main(): Promise<void> {
   }
   // A terminal's Ctrl-C reaches every process of the group and npm may
   // forward it again; stopAll runs once and ignores the repeats.
-  process.on('SIGINT', () => void stopAll('SIGINT received'));
-  process.on('SIGTERM', () => void stopAll('SIGTERM received'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void stopAll(`${signal} received`));
 
+  const privateRedis =
+    !nonEmpty(env.REDIS_URL) && !nonEmpty(env.REDIS_CLUSTER_NODES);
+  if (privateRedis) {
+    mkdirSync(PRIVATE_REDIS_DIR, { recursive: true });
+    dataDirLock = lockDataDir(PRIVATE_REDIS_DIR);
+    process.once('exit', () => dataDirLock?.release());
+  }
   await buildApps();
 
   // loadConfig also reports an invalid configuration once, here, rather
@@ -74,9 +83,7 @@ async function main(): Promise<void> {
   const host = nonEmpty(env.HOST) ?? (demo ? '127.0.0.1' : '0.0.0.0');
   const specs = appSpecs(port, workers);
   await assertPortsFree(host, specs);
-  if (!nonEmpty(env.REDIS_URL) && !nonEmpty(env.REDIS_CLUSTER_NODES)) {
-    env.REDIS_URL = await startPrivateRedis();
-  }
+  if (privateRedis) env.REDIS_URL = await startPrivateRedis();
   const demoKey = demo ? applyDemoDefaults(env) : undefined;
   for (const spec of specs) {
     const entry: Supervised = {
@@ -202,7 +209,7 @@ async function stopAll(reason: string): Promise<void> {
     Number(nonEmpty(process.env.SHUTDOWN_GRACE_MS) ?? 25_000) + 5_000;
   await Promise.all(supervised.map((entry) => stopChild(entry.child, graceMs)));
   if (redisProcess) await stopChild(redisProcess, 10_000);
-  releaseDataDir?.();
+  dataDirLock?.release();
   log('stopped');
   process.exit(exitCode);
 }
@@ -225,10 +232,7 @@ function stopChild(
 
 async function startPrivateRedis(): Promise<string> {
   const port = await freePort();
-  const dir = path.join(ROOT, '.data', 'redis');
-  mkdirSync(dir, { recursive: true });
-  releaseDataDir = lockDataDir(dir);
-  process.once('exit', () => releaseDataDir?.());
+  const dir = PRIVATE_REDIS_DIR;
   const args = [
     '--port',
     String(port),
@@ -260,6 +264,9 @@ async function startPrivateRedis(): Promise<string> {
   prefixLines(child.stdout, 'redis', process.stdout);
   prefixLines(child.stderr, 'redis', process.stderr);
   redisProcess = child;
+  // The server has a process group of its own, so it outlives a run that
+  // is killed. The lock then stays until it stops too.
+  if (child.pid !== undefined) dataDirLock?.addServer(child.pid);
   await waitForPort(port);
   log(
     `started a private redis-server on 127.0.0.1:${port} with its data in ${path.relative(ROOT, dir)}`,
