@@ -501,12 +501,14 @@ interface SchemaIssue {
 
 /**
  * Words a bound that a value breaks, such as `must be at most 60000`, in
- * place of zod's `Too big: expected number to be <=60000`. Other issues
- * keep zod's message.
+ * place of zod's `Too big: expected number to be <=60000`. Other issues,
+ * and bounds with a message set in the schema, keep their message.
  */
 function describeIssue(issue: SchemaIssue): string {
   const tooBig = issue.code === 'too_big';
   if (!tooBig && issue.code !== 'too_small') return issue.message;
+  // Only zod's own text is replaced, so a message set in the schema stays.
+  if (!/^Too (big|small):/.test(issue.message)) return issue.message;
   const bound = String(tooBig ? issue.maximum : issue.minimum);
   const inclusive = issue.inclusive !== false;
   let limit: string;
