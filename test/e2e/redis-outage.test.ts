@@ -30,6 +30,40 @@ describe('when Redis goes down', () => {
     await redis.kill();
   });
 
+  it('returns 503 for reads while Redis stalls', async () => {
+    redis.pause();
+    const started = Date.now();
+    let reads;
+    try {
+      reads = await Promise.all(
+        [
+          '/v1/subscriptions',
+          '/v1/subscriptions/outage',
+          '/v1/signals/stalled-1',
+          '/v1/dead-letters',
+        ].map((path) => stack.request('GET', path)),
+      );
+    } finally {
+      redis.resume();
+    }
+
+    // Generous bound: the read deadline is 5 s, the machine is shared.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const read of reads) {
+      expect(read.status).toBe(503);
+      expect(read.body.error.code).toBe('redis_unavailable');
+    }
+    const again = await waitFor(
+      async () => {
+        const response = await stack.request('GET', '/v1/subscriptions');
+        return response.status === 200 ? response : undefined;
+      },
+      30_000,
+      'reads to work again',
+    );
+    expect(again.body.data).toHaveLength(1);
+  });
+
   it('answers 503 without hanging, then delivers again once Redis is back', async () => {
     await redis.kill();
     const started = Date.now();

@@ -11,6 +11,10 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
+  /** Stops the server's process (SIGSTOP): connections stay open and get no replies. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 /** Creates a private redis-server with AOF on every write, on a free port. */
@@ -44,6 +48,12 @@ export async function createPrivateRedis(): Promise<PrivateRedis> {
       child?.kill('SIGKILL');
       child = undefined;
       await waitForPort(port, false);
+    },
+    pause: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
     },
   };
   await redis.start();

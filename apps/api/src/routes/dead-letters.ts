@@ -7,6 +7,7 @@ import { findTarget } from '@signalpost/subscriptions';
 import type { ApiContext } from '../context';
 import { requireScope } from '../middleware/authenticate';
 import { readPage } from './pagination';
+import { startReadDeadline } from './read-deadline';
 
 /** Listing and replay of dead-letter entries. */
 export function deadLettersRouter(context: ApiContext): Router {
@@ -40,12 +41,15 @@ export function deadLettersRouter(context: ApiContext): Router {
         typeof request.query.subscription === 'string'
           ? request.query.subscription
           : undefined;
-      const page = await context.deadLetters.list({
-        limit,
-        ...(cursor ? { cursor } : {}),
-        ...(queue ? { queue } : {}),
-        ...(subscription ? { subscriptionId: subscription } : {}),
-      });
+      const within = startReadDeadline();
+      const page = await within(
+        context.deadLetters.list({
+          limit,
+          ...(cursor ? { cursor } : {}),
+          ...(queue ? { queue } : {}),
+          ...(subscription ? { subscriptionId: subscription } : {}),
+        }),
+      );
       response.json(page);
     },
   );

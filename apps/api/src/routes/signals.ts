@@ -13,6 +13,7 @@ import { backpressure } from '../middleware/backpressure';
 import { limitIngestRate } from '../middleware/ingest-rate-limit';
 import { parsePublishBody } from '../publish/parse-publish-body';
 import { publishSignals } from '../publish/publish-signals';
+import { startReadDeadline } from './read-deadline';
 
 /** Builds the publish and read routes of signals. */
 export function signalsRouter(context: ApiContext): Router {
@@ -196,16 +197,17 @@ async function readSignal(
   request: Request,
   response: Response,
 ): Promise<void> {
+  const within = startReadDeadline();
   const id = String(request.params.id);
   const source =
     typeof request.query.source === 'string' ? request.query.source : undefined;
   const identities =
     source === undefined
-      ? await context.signals.identitiesOf(id)
+      ? await within(context.signals.identitiesOf(id))
       : [identityHash(source, id)];
   const records = (
-    await Promise.all(
-      identities.map((identity) => context.signals.get(identity)),
+    await within(
+      Promise.all(identities.map((identity) => context.signals.get(identity))),
     )
   ).filter((record) => record !== undefined);
   if (records.length === 0)
@@ -224,8 +226,12 @@ async function readSignal(
   }
   const [record] = records;
   if (!record) return;
-  const deliveries = await Promise.all(
-    record.deliveryIds.map((deliveryId) => context.deliveries.get(deliveryId)),
+  const deliveries = await within(
+    Promise.all(
+      record.deliveryIds.map((deliveryId) =>
+        context.deliveries.get(deliveryId),
+      ),
+    ),
   );
   response.json({
     signal: record.signal,

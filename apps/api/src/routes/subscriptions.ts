@@ -9,6 +9,7 @@ import {
 import type { ApiContext } from '../context';
 import { requireScope } from '../middleware/authenticate';
 import { readPage } from './pagination';
+import { startReadDeadline } from './read-deadline';
 
 const SUBSCRIPTION_BODY_LIMIT = '256kb';
 
@@ -22,16 +23,17 @@ export function subscriptionsRouter(context: ApiContext): Router {
 
   router.get('/', read, async (request, response) => {
     const { limit, cursor } = readPage(request);
-    const page = await context.subscriptions.list(limit, cursor);
+    const within = startReadDeadline();
+    const page = await within(context.subscriptions.list(limit, cursor));
     response.json({
       data: page.data.map(toPublicSubscription),
       nextCursor: page.nextCursor,
     });
   });
   router.get('/:id', read, async (request, response) => {
-    response.json(
-      toPublicSubscription(await mustGet(context, String(request.params.id))),
-    );
+    const within = startReadDeadline();
+    const id = String(request.params.id);
+    response.json(toPublicSubscription(await within(mustGet(context, id))));
   });
   router.post('/', write, json, async (request, response) => {
     const subscription = await validate(
