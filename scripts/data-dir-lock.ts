@@ -77,8 +77,7 @@ export function lockDataDir(dir: string, pid = process.pid): DataDirLock {
  * it exists.
  */
 function createWithContent(file: string, pids: readonly number[]): boolean {
-  const draft = `${file}.${pids[0]}.draft`;
-  writeFileSync(draft, pids.map((pid) => `${pid}\n`).join(''));
+  const draft = writeDraft(file, pids);
   try {
     linkSync(draft, file);
     return true;
@@ -91,9 +90,14 @@ function createWithContent(file: string, pids: readonly number[]): boolean {
 }
 
 function replaceContent(file: string, pids: readonly number[]): void {
+  renameSync(writeDraft(file, pids), file);
+}
+
+/** Writes the pids, one per line, to a draft beside `file` and returns its path. */
+function writeDraft(file: string, pids: readonly number[]): string {
   const draft = `${file}.${pids[0]}.draft`;
   writeFileSync(draft, pids.map((pid) => `${pid}\n`).join(''));
-  renameSync(draft, file);
+  return draft;
 }
 
 function readHolders(file: string): number[] {

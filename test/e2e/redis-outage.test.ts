@@ -47,7 +47,7 @@ describe('when Redis goes down', () => {
       redis.resume();
     }
 
-    // Generous bound: the read deadline is 5 s, the machine is shared.
+    // Generous bound: the read deadline is 5 s, and the machine is shared.
     expect(Date.now() - started).toBeLessThan(20_000);
     for (const read of reads) {
       expect(read.status).toBe(503);

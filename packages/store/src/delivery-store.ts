@@ -198,7 +198,7 @@ export class DeliveryStore {
   }
 
   /**
-   * Ends a delivery; returns false when it had ended already. `message`
+   * Ends a delivery and returns false when it had ended already. `message`
    * explains the end in words, such as the error of a failed transform.
    */
   async finalize(

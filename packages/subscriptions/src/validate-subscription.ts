@@ -500,7 +500,7 @@ interface SchemaIssue {
 }
 
 /**
- * Words a bound that a value breaks, such as `must be at most 60000`, in
+ * Rewrites the message of a broken bound as `must be at most 60000`, in
  * place of zod's `Too big: expected number to be <=60000`. Other issues,
  * and bounds with a message set in the schema, keep their message.
  */
