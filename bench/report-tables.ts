@@ -220,12 +220,14 @@ export function smallRunNote(options: BenchOptions): string | undefined {
     options.signals < BENCH_DEFAULTS.signals ||
     options.rounds < BENCH_DEFAULTS.rounds ||
     options.latencyWarmUpSec < BENCH_DEFAULTS.latencyWarmUpSec ||
-    options.latencyDurationSec < BENCH_DEFAULTS.latencyDurationSec;
+    options.latencyDurationSec < BENCH_DEFAULTS.latencyDurationSec ||
+    options.matchLookups < BENCH_DEFAULTS.matchLookups;
   if (!smaller) return undefined;
   return (
     `This run is smaller than the default one (${options.signals} signals, ` +
     `${options.rounds} round(s), latency over ${options.latencyWarmUpSec} + ` +
-    `${options.latencyDurationSec} s), so its verdicts are rough: judge the ` +
+    `${options.latencyDurationSec} s, ${options.matchLookups} match ` +
+    'lookups), so its verdicts are rough: judge the ' +
     'targets by a run of `npm run bench` with the defaults. A missed target ' +
     'does not change the exit status, which reports failed scenarios only.'
   );

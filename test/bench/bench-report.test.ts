@@ -188,7 +188,9 @@ describe('smallRunNote', () => {
   it('warns about a quick run', () => {
     const note = smallRunNote({ ...BENCH_DEFAULTS, ...QUICK_OVERRIDES });
 
-    expect(note).toContain('1000 signals, 1 round(s), latency over 1 + 3 s');
+    expect(note).toContain(
+      '1000 signals, 1 round(s), latency over 1 + 3 s, 20000 match lookups',
+    );
     expect(note).toContain('npm run bench');
   });
 
